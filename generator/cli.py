@@ -1,0 +1,179 @@
+"""The ``annual-report`` command. The only place that prints or exits.
+
+Exit codes: 0 done; 1 bad data, template or output path (every problem listed, no traceback); 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+
+from generator import __version__, api
+from generator.errors import ReportError
+from generator.render import BUILTIN_TEMPLATES, DEFAULT_TEMPLATE
+from generator.sources.raw import display_name
+
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+_HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+_KIND_HEADINGS = {"data": "数据有误", "template": "模板有误", "output": "无法写出报告"}
+
+
+class _ChineseFormatter(click.HelpFormatter):
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix="用法：")
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(_HEADINGS.get(heading, heading))
+
+
+class _Context(click.Context):
+    formatter_class = _ChineseFormatter
+
+
+class _Command(click.Command):
+    context_class = _Context
+
+
+class _Group(click.Group):
+    context_class = _Context
+    command_class = _Command
+
+
+def _help(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.help_option("-h", "--help", help="显示这段帮助并退出")(function)
+
+
+TEMPLATE_HELP = (
+    f"报告样式：内置样式名（{'、'.join(BUILTIN_TEMPLATES)}，默认 {DEFAULT_TEMPLATE}）或自己的 .docx 模板文件"
+)
+
+
+@click.group(cls=_Group, help="把一年的数据（YAML 文件）生成为机关工作报道的 Word 文档。")
+@click.version_option(__version__, "-V", "--version", message="annual-report %(version)s", help="显示版本号")
+@_help
+def main() -> None:
+    pass
+
+
+@main.command(help="生成报告：默认写在输入文件旁边（2019.yaml -> 2019.docx）。")
+@click.argument("input_file", metavar="输入文件", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="报告写到这里（.docx 文件或文件夹）")
+@click.option("-t", "--template", metavar="样式", help=TEMPLATE_HELP)
+@_help
+def build(input_file: Path, output: Path | None, template: str | None) -> None:
+    console = Console(stderr=True, highlight=False)
+    with console.status(f"正在生成 {display_name(input_file)} 的报告…"):
+        result = _run(lambda: api.build(input_file, template, output))
+    _print_warnings(console, result.warnings)
+    assert result.output is not None
+    report = result.loaded.content
+    click.echo(
+        f"已生成 {display_name(result.output)}（{report.year}年，{len(report.sections)} 个部分，"
+        f"{len(report.summary)} 项主要指标，{len(report.photos)} 张照片，样式：{result.template}）"
+    )
+
+
+@main.command(help="检查数据文件（与 build 做同样的检查，包括照片和模板），不写任何文件。")
+@click.argument("input_file", metavar="输入文件", type=click.Path(path_type=Path))
+@click.option("-t", "--template", metavar="样式", help=TEMPLATE_HELP)
+@_help
+def validate(input_file: Path, template: str | None) -> None:
+    console = Console(stderr=True, highlight=False)
+    result = _run(lambda: api.validate(input_file, template))
+    _print_warnings(console, result.warnings)
+    content = result.loaded.content
+    paragraphs = len(content.lead) + len(content.event) + sum(len(s.paragraphs) for s in content.sections)
+    click.echo(
+        f"{display_name(input_file)} 检查通过：{content.year}年，{len(content.sections)} 个部分、{paragraphs} 段正文，"
+        f"{len(content.figures)} 项指标，{len(content.honors)} 项荣誉，{len(content.photos)} 张照片，"
+        f"{len(content.tables)} 张附表"
+    )
+
+
+def _run(action: Callable[[], api.BuildResult]) -> api.BuildResult:
+    try:
+        return action()
+    except ReportError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        click.echo("已中断，没有写出任何文件。", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("ANNUAL_REPORT_DEBUG"):
+            raise
+        click.echo(
+            f"程序内部错误（这不是您数据的问题，请把这条信息告诉维护者）：{type(exc).__name__}: {exc}\n"
+            "设置环境变量 ANNUAL_REPORT_DEBUG=1 再运行可看到详细信息。",
+            err=True,
+        )
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _fail(error: ReportError) -> NoReturn:
+    count = len(error.problems)
+    heading = _KIND_HEADINGS.get(error.kind, "出错")
+    click.echo(
+        f"{heading}，共 {count} 处问题，没有写出任何文件：" if count > 1 else f"{heading}，没有写出任何文件：", err=True
+    )
+    for problem in error.problems:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(EXIT_PROBLEMS)
+
+
+def _print_warnings(console: Console, warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        console.print(f"[yellow]注意[/yellow]：{warning}", markup=True)
+
+
+_USAGE_MESSAGES = [
+    ("Missing argument", "缺少参数"),
+    ("No such option", "没有这个选项"),
+    ("No such command", "没有这个命令"),
+    ("requires an argument", "需要一个值"),
+    ("Got unexpected extra argument", "多余的参数"),
+    ("Invalid value", "参数值无效"),
+]
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Entry point: runs the command and turns Click's usage errors into Chinese, exit code 2."""
+    try:
+        main.main(args=list(argv) if argv is not None else None, prog_name="annual-report", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click >= 8.2
+        click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+        return EXIT_USAGE
+    except click.UsageError as exc:
+        message = exc.format_message()
+        for english, chinese in _USAGE_MESSAGES:
+            if english in message:
+                message = f"{chinese}（{message}）"
+                break
+        if exc.ctx is not None:
+            click.echo(exc.ctx.get_usage(), err=True)
+            click.echo(f"运行 '{exc.ctx.command_path} --help' 查看帮助。", err=True)
+        click.echo(f"用法错误：{message}", err=True)
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        click.echo("已中断，没有写出任何文件。", err=True)
+        return 130
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_PROBLEMS
+    return 0
+
+
+def entry() -> NoReturn:
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    entry()

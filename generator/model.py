@@ -1,0 +1,413 @@
+"""The one validated model of a year's report, and the translation of validation failures into Problems.
+
+Both readers hand over text exactly as the user typed it; the types here decide what it means. Numbers are
+Decimal from the typed text, so ``13.0`` keeps its precision and no float ever rounds a figure.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+import unicodedata
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
+
+from generator.errors import DataPath, Problem
+
+# ---------------------------------------------------------------------------------------------------------------
+# Values as people type them
+
+# Characters XML 1.0 cannot hold (control characters pasted from other programs, lone surrogates): dropped, or
+# Word refuses the whole document.
+_NOT_XML = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_C1_CONTROLS = re.compile("[\x7f-\x9f]")
+MAX_TEXT = 200_000  # characters in one text field; far above any real paragraph, well below trouble
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "“键: 值”形式的内容"
+    if isinstance(value, list):
+        return "一个列表"
+    if value is None:
+        return "空值"
+    text = str(value)
+    return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
+
+
+def clean_text(value: Any) -> str:
+    """Text as it may stand in a Word document: line ends unified, control characters removed, trimmed."""
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise PydanticCustomError("text_type", "应为一段文字，实际是{found}", {"found": _describe(value)})
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = _C1_CONTROLS.sub("", _NOT_XML.sub("", text))
+    if len(text) > MAX_TEXT:
+        raise PydanticCustomError(
+            "text_too_long",
+            "文字过长（{length} 字），一段不能超过 {limit} 字",
+            {"length": len(text), "limit": MAX_TEXT},
+        )
+    return text.strip()
+
+
+def _required_text(value: Any) -> str:
+    text = clean_text(value)
+    if not text:
+        raise PydanticCustomError("empty_text", "不能为空", {})
+    return text
+
+
+def _optional_text(value: Any) -> str:
+    return "" if value is None else clean_text(value)
+
+
+def _paragraphs(value: Any) -> list[str]:
+    """A list of paragraphs; a single string is one paragraph, or several when separated by blank lines."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [p for p in (clean_text(part) for part in re.split(r"\n[ \t\u3000]*\n", value)) if p]
+    if not isinstance(value, list):
+        raise PydanticCustomError(
+            "paragraphs_type", "应为段落列表（每段以“- ”开头）或一段文字，实际是{found}", {"found": _describe(value)}
+        )
+    return value  # items are checked one by one as Text, so each error names its item
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [n for n in re.split(r"[\s、，,]+", clean_text(value)) if n]
+    return value
+
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．－＋，％", "0123456789.-+,%")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+MAX_NUMBER = Decimal("1e15")
+
+
+def parse_number(value: Any) -> Decimal | None:
+    """'1234', '1,234', '１２３４', '-25.8', '25.8%', ' 13.0 ' -> Decimal keeping the typed precision."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise PydanticCustomError("number_type", "应为数字，实际是{found}", {"found": _describe(value)})
+    if isinstance(value, Decimal | int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).translate(_FULLWIDTH_DIGITS).strip().replace("−", "-")
+        text = text.replace(" ", "")
+        if not text:
+            return None
+        if text.endswith("%"):
+            text = text[:-1]
+        if _GROUPED.fullmatch(text):
+            text = text.replace(",", "")
+        if not _NUMBER.fullmatch(text):
+            raise PydanticCustomError("number_parsing", "{found} 不是数字", {"found": _describe(value)})
+        number = Decimal(text)
+    else:
+        raise PydanticCustomError("number_type", "应为数字，实际是{found}", {"found": _describe(value)})
+    if not number.is_finite() or abs(number) >= MAX_NUMBER:
+        raise PydanticCustomError("number_range", "数字{found}超出范围", {"found": _describe(value)})
+    return number
+
+
+def _year(value: Any) -> int:
+    number = parse_number(value)
+    if number is None or number != number.to_integral_value() or not 1900 <= number <= 2200:
+        raise PydanticCustomError("year", "应为四位年份（如 2019），实际是{found}", {"found": _describe(value)})
+    return int(number)
+
+
+_TRUE = {"true", "yes", "y", "on", "1", "是", "对", "√", "✓"}
+_FALSE = {"false", "no", "n", "off", "0", "否", "不", "×", "✗"}
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if value is not None else ""
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise PydanticCustomError("flag", "应为“是”或“否”（true / false），实际是{found}", {"found": _describe(value)})
+
+
+def _choice(aliases: dict[str, str], label: str) -> BeforeValidator:
+    allowed = "、".join(dict.fromkeys(aliases.values()))
+
+    def pick(value: Any) -> str:
+        text = clean_text(value) if value is not None else ""
+        if text in aliases:
+            return aliases[text]
+        raise PydanticCustomError(
+            "choice",
+            "{label}应为以下之一：{allowed}，实际是{found}",
+            {"label": label, "allowed": allowed, "found": _describe(value)},
+        )
+
+    return BeforeValidator(pick)
+
+
+KIND_ALIASES = {"count": "count", "数量": "count", "计数": "count", "rate": "rate", "比率": "rate", "率": "rate"}
+LEVELS = ["全国", "省级", "市级", "县级", "其他"]
+LEVEL_ALIASES = {
+    **{level: level for level in LEVELS},
+    "国家级": "全国",
+    "部级": "全国",
+    "全国性": "全国",
+    "省": "省级",
+    "全省": "省级",
+    "省部级": "省级",
+    "市": "市级",
+    "地市级": "市级",
+    "地级": "市级",
+    "地市": "市级",
+    "县": "县级",
+    "县市级": "县级",
+    "县（市）级": "县级",
+    "县(市)级": "县级",
+    "区级": "县级",
+    "其它": "其他",
+}
+
+Text = Annotated[str, BeforeValidator(_required_text)]
+OptionalText = Annotated[str, BeforeValidator(_optional_text)]
+Paragraphs = Annotated[list[Text], BeforeValidator(_paragraphs)]
+Number = Annotated[Decimal | None, BeforeValidator(parse_number)]
+Cell = Annotated[str, BeforeValidator(_optional_text)]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The model. Keys are the public YAML contract (PRODUCT.md): add freely, never rename.
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Organization(_Strict):
+    name: Text
+    short_name: OptionalText = ""
+
+    @property
+    def short(self) -> str:
+        """What the text calls the unit itself (市公安局); the full name when none is given."""
+        return self.short_name or self.name
+
+
+class Section(_Strict):
+    heading: Text
+    paragraphs: Annotated[Paragraphs, Field(min_length=1)]
+
+
+class Outlook(_Strict):
+    heading: OptionalText = ""
+    paragraphs: Annotated[Paragraphs, Field(min_length=1)]
+
+
+class Indicator(_Strict):
+    name: Text
+    unit: OptionalText = ""
+    value: Number = None
+    previous: Number = None
+    change: Number = None  # stated change: % for counts, 个百分点 for rates
+    kind: Annotated[Literal["count", "rate"], _choice(KIND_ALIASES, "类型")] = "count"
+    in_summary: Annotated[bool, BeforeValidator(_flag)] = True
+
+
+class Honor(_Strict):
+    recipient: Text
+    honor: Text
+    level: Annotated[str, _choice(LEVEL_ALIASES, "级别")]
+
+
+class Photo(_Strict):
+    file: Text
+    caption: OptionalText = ""
+
+
+class Byline(_Strict):
+    label: Text = "通讯员"
+    names: Annotated[list[Text], BeforeValidator(_names), Field(min_length=1)]
+
+
+class Table(_Strict):
+    title: Text
+    columns: Annotated[list[Text], Field(min_length=1)]
+    rows: list[list[Cell]] = []
+
+
+class Report(_Strict):
+    organization: Organization
+    year: Annotated[int, BeforeValidator(_year)]
+    kicker: OptionalText = ""
+    headline: Text
+    subtitle: OptionalText = ""
+    lead: Paragraphs = []
+    event: Paragraphs = []
+    sections: Annotated[list[Section], Field(min_length=1)]
+    outlook: Outlook | None = None
+    indicators: list[Indicator] = []
+    honors: list[Honor] = []
+    photos: list[Photo] = []
+    byline: Byline | None = None
+    tables: list[Table] = []
+
+
+# What each key is called in the users' words, for messages.
+FIELD_LABELS = {
+    "organization": "单位",
+    "name": "名称",
+    "short_name": "简称",
+    "year": "年份",
+    "kicker": "引题",
+    "headline": "主题（大标题）",
+    "subtitle": "副题",
+    "lead": "导语",
+    "event": "活动段落",
+    "sections": "正文部分",
+    "heading": "小标题",
+    "paragraphs": "段落",
+    "outlook": "展望",
+    "indicators": "指标",
+    "unit": "单位",
+    "value": "本年数值",
+    "previous": "上年数值",
+    "change": "同比变化",
+    "kind": "类型",
+    "in_summary": "是否列入主要指标表",
+    "honors": "荣誉",
+    "recipient": "获奖集体或个人",
+    "honor": "荣誉名称",
+    "level": "级别",
+    "photos": "照片",
+    "file": "图片文件",
+    "caption": "图片说明",
+    "byline": "署名",
+    "label": "署名前缀",
+    "names": "姓名",
+    "tables": "附表",
+    "title": "表题",
+    "columns": "列名",
+    "rows": "行",
+}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# From raw structure to model, every failure a Problem with its data path
+
+
+def validate_report(data: Any) -> tuple[Report | None, list[Problem]]:
+    try:
+        report = Report.model_validate(data)
+    except ValidationError as exc:
+        return None, [_problem(error) for error in exc.errors()]
+    return report, check_report(report)
+
+
+def check_report(report: Report) -> list[Problem]:
+    """Rules across items that field types cannot express."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, indicator in enumerate(report.indicators):
+        if indicator.name in seen:
+            problems.append(
+                Problem(
+                    f"指标名称“{indicator.name}”与第 {seen[indicator.name] + 1} 项重复；同一年的指标名称不能重复",
+                    ("indicators", i, "name"),
+                    code="duplicate-indicator",
+                )
+            )
+        seen.setdefault(indicator.name, i)
+        if indicator.value is None and indicator.change is None:
+            problems.append(
+                Problem(
+                    f"指标“{indicator.name}”还没有填写：至少要填本年数值（value）或同比变化（change）",
+                    ("indicators", i, "value"),
+                    code="indicator-empty",
+                )
+            )
+    for t, table in enumerate(report.tables):
+        for r, row in enumerate(table.rows):
+            if len(row) != len(table.columns):
+                problems.append(
+                    Problem(
+                        f"表“{table.title}”有 {len(table.columns)} 列，这一行却有 {len(row)} 个单元格",
+                        ("tables", t, "rows", r),
+                        code="row-length",
+                    )
+                )
+    return problems
+
+
+def _problem(error: Any) -> Problem:
+    loc: DataPath = tuple(error["loc"])
+    kind = error["type"]
+    found = _describe(error.get("input"))
+    if kind == "missing":
+        key = str(loc[-1])
+        label = FIELD_LABELS.get(key)
+        named = f"“{key}”（{label}）" if label else f"“{key}”"
+        return Problem(f"缺少{named}，这一项必须填写", loc, code="missing")
+    if kind == "extra_forbidden":
+        return Problem(_unknown_key_message(loc), loc, code="unknown-key")
+    if kind in {"model_type", "dict_type", "model_attributes_type"}:
+        return Problem(f"应为“键: 值”形式的内容，实际是{found}", loc, code="type")
+    if kind == "list_type":
+        return Problem(f"应为列表（每项另起一行，以“- ”开头），实际是{found}", loc, code="type")
+    if kind == "too_short":
+        return Problem(f"至少要有 {error['ctx']['min_length']} 项", loc, code="too-short")
+    if kind == "literal_error":
+        return Problem(f"应为 {error['ctx']['expected']} 之一，实际是{found}", loc, code="choice")
+    return Problem(error["msg"], loc, code=kind)
+
+
+def _unknown_key_message(loc: DataPath) -> str:
+    key = str(loc[-1])
+    allowed = list(_model_at(loc[:-1]).model_fields) if _model_at(loc[:-1]) else []
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    if close:
+        return f"未知的键“{key}”：是否想写“{close[0]}”？"
+    listing = "、".join(allowed)
+    return f"未知的键“{key}”：这里可以写的键有 {listing}" if listing else f"未知的键“{key}”"
+
+
+def _model_at(path: DataPath) -> type[BaseModel] | None:
+    """The model class that validates the mapping at ``path`` (for listing the keys allowed there)."""
+    current: Any = Report
+    for part in path:
+        current = _unwrap(current)
+        if isinstance(part, int):
+            args = [a for a in typing.get_args(current) if a is not type(None)]
+            current = args[0] if args else None
+        elif isinstance(current, type) and issubclass(current, BaseModel) and part in current.model_fields:
+            current = current.model_fields[part].annotation
+        else:
+            return None
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0]
+        else:
+            return annotation
+
+
+__all__ = ["LEVELS", "Indicator", "Report", "parse_number", "validate_report"]

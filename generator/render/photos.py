@@ -1,0 +1,71 @@
+"""Photos as they go into a report: checked, turned upright, and scaled down when a camera made them huge."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from generator.errors import Problem
+from generator.figures.content import PhotoContent
+
+MAX_FILE_BYTES = 60 * 1024 * 1024
+MAX_PIXELS = 60_000_000  # refuse decompression bombs long before Pillow's own limit
+KEEP_BYTES = 800 * 1024  # a photo this small that Word reads is embedded as it is
+TARGET_LONG_SIDE = 1600  # enough for a column 80 mm wide printed at 300 dpi and more
+WORD_FORMATS = {"JPEG", "PNG", "GIF", "BMP"}
+
+
+def prepare_photo(photo: PhotoContent) -> tuple[io.BytesIO | None, Problem | None]:
+    """The picture's bytes ready to embed, or the problem with it (naming the photos entry)."""
+
+    def problem(message: str) -> tuple[None, Problem]:
+        return None, Problem(f"图片“{photo.file.name}”{message}", photo.path, code="photo")
+
+    try:
+        size = photo.file.stat().st_size
+        if photo.file.is_dir():
+            return problem("是一个文件夹，不是图片")
+        if size > MAX_FILE_BYTES:
+            return problem(f"过大（{size // 1024 // 1024} MB），请先压缩")
+        data = photo.file.read_bytes()
+    except FileNotFoundError:
+        return problem(f"找不到（应在 {photo.file.parent} 中；路径相对于数据文件所在的文件夹）")
+    except OSError as exc:
+        return problem(f"无法读取：{exc.strerror}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    return problem(f"像素过多（{image.width}×{image.height}），请先缩小")
+                image.load()
+                return _fit(image, data), None
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return problem("不是可识别的图片（请用 JPG 或 PNG）")
+    except (OSError, ValueError, SyntaxError):
+        return problem("已损坏，无法读取")
+
+
+def _fit(image: Image.Image, data: bytes) -> io.BytesIO:
+    upright = ImageOps.exif_transpose(image)
+    rotated = (upright is not image and upright.size != image.size) or _has_rotation(image)
+    small = len(data) <= KEEP_BYTES and max(image.size) <= 2 * TARGET_LONG_SIDE
+    if image.format in WORD_FORMATS and small and not rotated:
+        return io.BytesIO(data)
+    upright.thumbnail((TARGET_LONG_SIDE, TARGET_LONG_SIDE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if (upright.mode in ("RGBA", "LA", "P") and "transparency" in upright.info) or upright.mode in ("RGBA", "LA"):
+        upright.save(out, "PNG", optimize=True)
+    else:
+        upright.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+    out.seek(0)
+    return out
+
+
+def _has_rotation(image: Image.Image) -> bool:
+    try:
+        return image.getexif().get(0x0112, 1) not in (1, None)
+    except Exception:  # a broken EXIF block must not stop the report
+        return False

@@ -1,0 +1,89 @@
+"""Finding a Word template: a built-in style by name, or a .docx a user restyled."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import Place, Problem, ReportError
+
+MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
+DEFAULT_TEMPLATE = "newspaper"
+BUILTIN_TEMPLATES = {
+    "newspaper": "报纸版面：引题、主题、两栏正文、照片、数说表和荣誉榜",
+}
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    name: str  # what messages call it: the built-in name or the file path
+    data: bytes
+
+
+def builtin_dir() -> Path:
+    """Installed: the templates ship inside the package. From a checkout: the repository's templates/."""
+    packaged = Path(__file__).resolve().parent.parent / "builtin_templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def load_template(choice: str | Path | None) -> TemplateSource:
+    name = str(choice) if choice is not None else DEFAULT_TEMPLATE
+    if name in BUILTIN_TEMPLATES:
+        path = builtin_dir() / f"{name}.docx"
+        return TemplateSource(name, path.read_bytes())
+    path = Path(name)
+    if path.suffix.lower() != ".docx":
+        known = "、".join(BUILTIN_TEMPLATES)
+        raise ReportError(
+            Problem(
+                f"模板“{name}”既不是内置样式（{known}），也不是 .docx 文件", place=Place(name), code="template-unknown"
+            ),
+            kind="template",
+        )
+    try:
+        if path.stat().st_size > MAX_TEMPLATE_BYTES:
+            raise ReportError(
+                Problem("模板文件过大（超过 50 MB）", place=Place(name), code="template-too-large"), kind="template"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ReportError(
+            Problem("找不到模板文件", place=Place(name), code="template-not-found"), kind="template"
+        ) from None
+    except IsADirectoryError:
+        raise ReportError(
+            Problem("这是一个文件夹，不是模板文件", place=Place(name), code="template-not-file"), kind="template"
+        ) from None
+    except OSError as exc:
+        raise ReportError(
+            Problem(f"无法读取模板：{exc.strerror}", place=Place(name), code="template-unreadable"), kind="template"
+        ) from None
+    check_docx_bytes(data, name)
+    return TemplateSource(name, data)
+
+
+def check_docx_bytes(data: bytes, name: str) -> None:
+    """Refuse what is not a Word 2007+ document before any parser sees it."""
+
+    def refuse(message: str, code: str) -> ReportError:
+        return ReportError(Problem(message, place=Place(name), code=code), kind="template")
+
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise refuse("这是旧版 Word（.doc）或加密的文档，请在 Word/WPS 中另存为 .docx", "template-old-format")
+    if not data.startswith(b"PK"):
+        raise refuse("这不是 .docx 文件（内容不是 Word 文档）", "template-not-docx")
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            total = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise refuse("文件已损坏，无法作为 .docx 打开", "template-corrupt") from None
+    if "word/document.xml" not in names:
+        raise refuse("这不是 Word 文档（缺少正文部分 word/document.xml）", "template-not-docx")
+    if total > 20 * max(len(data), 1024 * 1024) or total > 500 * 1024 * 1024:
+        raise refuse("文件解压后异常巨大（可能是压缩炸弹），已拒绝", "template-zip-bomb")

@@ -1,0 +1,152 @@
+"""Content -> .docx bytes through a Word template. The only module that knows docxtpl.
+
+docxtpl renders with our sandboxed, autoescaping, StrictUndefined environment everywhere it renders (body,
+headers, footers, document properties, footnotes): data can never inject markup or code into the document.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Any
+
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
+from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.exceptions import SecurityError
+from lxml import etree
+from markupsafe import Markup
+
+from generator.errors import Place, Problem, ReportError, raise_if
+from generator.figures.content import Content, PhotoContent
+from generator.render.photos import prepare_photo
+from generator.render.tables import table_xml
+from generator.render.templates import TemplateSource
+from generator.sandbox import template_environment
+
+PHOTO_WIDTH = Mm(80)
+_TAG_TEXT = re.compile(r"<[^>]+>")
+
+
+def render_docx(content: Content, template: TemplateSource) -> bytes:
+    try:
+        document = DocxTemplate(io.BytesIO(template.data))
+        document.init_docx()
+    except Exception as exc:  # python-docx raises many kinds for a broken package
+        raise ReportError(
+            Problem(f"模板无法作为 Word 文档打开：{exc}", place=Place(template.name), code="template-corrupt"),
+            kind="template",
+        ) from None
+    context = template_context(content, document)
+    try:
+        document.render(context, jinja_env=template_environment(), autoescape=True)
+    except TemplateError as exc:
+        raise ReportError(_template_problem(exc, template.name), kind="template") from None
+    except etree.XMLSyntaxError as exc:
+        raise ReportError(
+            Problem(
+                f"模板生成的文档结构无效（{exc.msg}）；请检查模板中的 {{%p %}} 和 {{%tr %}} 标签是否成对",
+                place=Place(template.name),
+                code="template-xml",
+            ),
+            kind="template",
+        ) from None
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def template_context(content: Content, document: DocxTemplate) -> dict[str, Any]:
+    """The names a template can use (documented in the README)."""
+    images, problems = _photos(content.photos, document)
+    raise_if(problems)
+    per_section = _distribute(images, len(content.sections))
+    width = _text_width(document)
+    return {
+        "organization": content.organization,
+        "short_name": content.short_name,
+        "year": content.year,
+        "kicker": content.kicker,
+        "headline": content.headline,
+        "subtitle": content.subtitle,
+        "lead": content.lead,
+        "event": content.event,
+        "sections": [
+            {"heading": s.heading, "paragraphs": s.paragraphs, "photos": per_section[i]}
+            for i, s in enumerate(content.sections)
+        ],
+        "outlook_heading": content.outlook_heading,
+        "outlook": content.outlook,
+        "byline_label": content.byline_label,
+        "byline_names": content.byline_names,
+        "summary": content.summary,
+        "honors": content.honors,
+        "tables": [
+            {"title": t.title, "columns": t.columns, "rows": t.rows, "body": Markup(table_xml(t, width))}
+            for t in content.tables
+        ],
+        "photos": images,
+    }
+
+
+def _photos(photos: list[PhotoContent], document: DocxTemplate) -> tuple[list[dict[str, Any]], list[Problem]]:
+    images, problems = [], []
+    for photo in photos:
+        data, problem = prepare_photo(photo)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            images.append({"image": InlineImage(document, data, width=PHOTO_WIDTH), "caption": photo.caption})
+    return images, problems
+
+
+def _distribute(items: list[Any], buckets: int) -> list[list[Any]]:
+    """Spread photos over the sections in order, as a layout desk would (5 over 3 sections: 2, 2, 1)."""
+    spread: list[list[Any]] = [[] for _ in range(max(buckets, 1))]
+    for k, item in enumerate(items):
+        spread[k * len(spread) // len(items)].append(item)
+    return spread
+
+
+def _text_width(document: DocxTemplate) -> int:
+    """Twips between the margins of the template's last section, where the data tables go."""
+    section = document.docx.sections[-1]
+    try:
+        return int((section.page_width - section.left_margin - section.right_margin) / 635)
+    except TypeError:  # a template without page size: A4 with 2 cm margins
+        return 9071
+
+
+def _template_problem(exc: TemplateError, name: str) -> Problem:
+    paragraph = ""
+    context = list(getattr(exc, "docx_context", []) or [])
+    if context:
+        middle = context[min(3, len(context) - 1)]
+        paragraph = _TAG_TEXT.sub("", middle).strip()
+    lineno = getattr(exc, "lineno", None)
+    where = f"第 {lineno - 1} 段" if lineno and lineno > 1 else ""
+    if paragraph:
+        where += f"“{paragraph[:60]}”"
+    place = Place(f"{name} {where}".strip())
+    if isinstance(exc, TemplateSyntaxError):
+        return Problem(f"模板标签写法有误：{exc.message}", place=place, code="template-syntax")
+    if isinstance(exc, UndefinedError):
+        found = re.match(r"'(.+)' is undefined", exc.message or "")
+        what = f"“{found.group(1)}”" if found else f"（{exc.message}）"
+        return Problem(f"模板使用了数据中没有的名称{what}", place=place, code="template-undefined")
+    if isinstance(exc, SecurityError):
+        return Problem(f"模板中的表达式被安全沙箱拒绝：{exc}", place=place, code="template-security")
+    return Problem(f"模板出错：{exc}", place=place, code="template-error")
+
+
+def docx_is_well_formed(data: bytes) -> bool:
+    """Every XML part parses: what a Word client needs before anything else."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.endswith(".xml") or name.endswith(".rels"):
+                try:
+                    etree.fromstring(archive.read(name))
+                except etree.XMLSyntaxError:
+                    return False
+    return True

@@ -1,0 +1,62 @@
+"""The one Jinja sandbox, for expressions in data and for Word templates alike.
+
+Templates and data come from strangers: no Python internals, files, environment or network (Jinja's immutable
+sandbox), and no cheap memory bombs ('x' * 10**9, 10**10**10, '%999999999s' % x, '{:>999999999}'.format(x)).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import StrictUndefined
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+MAX_SIZE = 200_000  # characters or items a single operation may produce
+MAX_EXPONENT = 64
+_SIZED_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs"}
+_REFUSED_METHODS = {"format", "format_map"}  # width specifiers allocate without bound; use the ~ operator instead
+_REFUSED_FILTERS = ("format", "center", "indent", "wordwrap", "xmlattr", "urlize", "filesizeformat")
+
+
+class ReportSandbox(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_unops = frozenset()
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(undefined=StrictUndefined, **options)
+        for name in _REFUSED_FILTERS:
+            self.filters.pop(name, None)
+        self.globals.pop("cycler", None)
+        self.globals.pop("joiner", None)
+        self.globals.pop("lipsum", None)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+            raise SecurityError("乘方的指数过大")
+        if operator == "%" and isinstance(left, str):
+            raise SecurityError("不支持用 % 格式化文字，请用 ~ 连接")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(times, int) and len(seq) * times > MAX_SIZE:
+                    raise SecurityError("重复生成的内容过长")
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        name = getattr(__obj, "__name__", "")
+        if isinstance(getattr(__obj, "__self__", None), str):
+            if name in _REFUSED_METHODS:
+                raise SecurityError(f"不允许调用文字的 {name}() 方法")
+            if name in _SIZED_METHODS and any(isinstance(a, int) and a > MAX_SIZE for a in args):
+                raise SecurityError("生成的文字过长")
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+def text_environment() -> ReportSandbox:
+    """For expressions in data text: the result is plain text, escaped later by the renderer."""
+    return ReportSandbox(autoescape=False, keep_trailing_newline=True)
+
+
+def template_environment() -> ReportSandbox:
+    """For Word templates: everything inserted is XML-escaped."""
+    return ReportSandbox(autoescape=True)

@@ -1,0 +1,47 @@
+"""The raw structure every reader yields: plain dicts, lists, strings and None, plus where each value came from.
+
+Readers never convert types: a number is still the text the user typed ("13.0", "1,234"), so the model decides
+what it means and ``13.0`` keeps its precision. YAML and workbook readers produce the same shape, so one
+validator serves both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.errors import DataPath, Place, Problem
+
+
+@dataclass
+class RawDocument:
+    data: Any
+    source: Path
+    places: dict[DataPath, Place] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # found while reading, reported with validation
+    warnings: list[str] = field(default_factory=list)
+
+    def place_of(self, path: DataPath | None) -> Place:
+        """The place of ``path``, or of its nearest ancestor that has one (a missing key is on its parent)."""
+        if path is not None:
+            for end in range(len(path), -1, -1):
+                place = self.places.get(tuple(path[:end]))
+                if place is not None:
+                    return place
+        return Place(self.display_name)
+
+    def locate(self, problems: list[Problem]) -> list[Problem]:
+        return [p if p.place is not None else p.at(self.place_of(p.path)) for p in problems]
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.source)
+
+
+def display_name(path: Path) -> str:
+    """A path as the user typed it when it is below the working folder, else the full path."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

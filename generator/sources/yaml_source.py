@@ -1,0 +1,191 @@
+"""YAML reader: text -> raw structure with a line number for every value.
+
+We only *compose* YAML into nodes and build the structure ourselves, so no YAML 1.1 rule ever changes a value:
+``yes`` stays the text "yes", ``0123`` stays "0123", ``12:30`` stays "12:30" and ``13.0`` stays "13.0". Only an
+empty value, ``~`` and ``null`` mean "nothing". Duplicate keys are problems, never a silent overwrite.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import DataPath, Place, Problem, ReportError
+from generator.sources.raw import RawDocument, display_name
+
+MAX_BYTES = 20 * 1024 * 1024
+# Anchors and aliases let a small file expand without bound ("billion laughs"); a year's data is far below this.
+MAX_NODES = 500_000
+NULL_WORDS = {"", "~", "null", "Null", "NULL"}
+
+_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+
+# PyYAML's messages, in words a person who edits the file can act on.
+_YAML_HINTS = [
+    (
+        "mapping values are not allowed",
+        "这里不能出现“冒号+空格”。文字中含有半角冒号时，请把整段文字用引号括起来，或改用全角冒号“：”",
+    ),
+    ("found character '\\t'", "不能用 Tab 键缩进，请改用空格"),
+    ("could not find expected ':'", "缺少冒号，或上一行的引号没有配对"),
+    ("expected <block end>", "缩进不一致：同一层的内容要对齐"),
+    ("found undefined alias", "引用了未定义的别名（*名称）"),
+    ("found unexpected end of stream", "文件意外结束：可能有引号或括号没有配对"),
+    ("while scanning a quoted scalar", "引号没有配对"),
+    ("expected a single document", "文件中只能有一份数据（不要使用 --- 分隔多份）"),
+    ("found unhashable key", "键不能是列表或映射"),
+    ("while parsing a flow", "方括号或花括号没有配对；文字以 [ 或 { 开头时请加引号"),
+    (
+        "found character that cannot start any token",
+        "这一行以 YAML 的特殊符号（如 @、`、%）开头，请把整段文字用引号括起来",
+    ),
+    ("while scanning an alias", "以 * 开头的文字会被当作别名，请把整段文字用引号括起来"),
+    ("while scanning an anchor", "以 & 开头的文字会被当作锚点，请把整段文字用引号括起来"),
+    ("special characters are not allowed", "文件中有不允许的特殊字符（控制字符），请删除"),
+]
+
+
+def read_yaml(path: Path) -> RawDocument:
+    name = display_name(path)
+    data = _read_bytes(path, name)
+    text, warnings = decode_text(data, name)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise ReportError(_syntax_problem(exc, name)) from None
+    except yaml.YAMLError as exc:
+        raise ReportError(Problem(f"YAML 格式错误：{exc}", place=Place(name), code="yaml-syntax")) from None
+    except RecursionError:
+        raise ReportError(Problem("层次嵌套过深，无法读取", place=Place(name), code="too-deep")) from None
+    if root is None:
+        raise ReportError(Problem("文件是空的：没有任何数据", place=Place(name), code="empty-file"))
+    builder = _Builder(name)
+    try:
+        structure = builder.build(root, ())
+    except RecursionError:
+        raise ReportError(Problem("层次嵌套过深，无法读取", place=Place(name), code="too-deep")) from None
+    doc = RawDocument(structure, path, builder.places, builder.problems, warnings)
+    if not isinstance(structure, dict):
+        raise ReportError(
+            Problem("文件最外层应为“键: 值”形式的数据（如 year: 2019）", place=Place(name, 1), code="not-mapping")
+        )
+    return doc
+
+
+def _read_bytes(path: Path, name: str) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ReportError(
+                Problem(
+                    f"文件过大（{size // 1024 // 1024} MB），一年的数据不应超过 20 MB",
+                    place=Place(name),
+                    code="too-large",
+                )
+            )
+        return path.read_bytes()
+    except ReportError:
+        raise
+    except IsADirectoryError:
+        raise ReportError(Problem("这是一个文件夹，不是数据文件", place=Place(name), code="not-file")) from None
+    except FileNotFoundError:
+        raise ReportError(Problem("找不到这个文件", place=Place(name), code="not-found")) from None
+    except PermissionError:
+        raise ReportError(Problem("没有读取这个文件的权限", place=Place(name), code="no-permission")) from None
+    except OSError as exc:
+        raise ReportError(Problem(f"无法读取文件：{exc.strerror}", place=Place(name), code="unreadable")) from None
+
+
+def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
+    """UTF-8 (with or without BOM) and UTF-16/32 with BOM; GBK/GB18030, as Chinese Windows editors save, with a
+    warning; anything else is refused with a message that says what to do."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), []
+            except UnicodeDecodeError:
+                break
+    if b"\x00" in data[:8192]:
+        raise ReportError(
+            Problem("这不是文本文件（含有二进制内容），YAML 数据应为文本", place=Place(name), code="binary")
+        )
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        line = data[: utf8_error.start].count(b"\n") + 1
+        raise ReportError(
+            Problem(
+                "文件编码无法识别：既不是 UTF-8，也不是 GBK。请在编辑器中“另存为”UTF-8 编码",
+                place=Place(name, line),
+                code="encoding",
+            )
+        ) from None
+    return text, [f"{name}：文件不是 UTF-8 编码，已按 GBK（GB18030）读取；建议在编辑器中另存为 UTF-8"]
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else None
+    detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+    hint = next((h for key, h in _YAML_HINTS if key in detail), None)
+    message = f"YAML 格式错误：{hint}" if hint else f"YAML 格式错误（{detail}）"
+    return Problem(message, place=Place(name, line), code="yaml-syntax")
+
+
+class _Builder:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.places: dict[DataPath, Place] = {}
+        self.problems: list[Problem] = []
+        self.count = 0
+
+    def place(self, node: yaml.Node) -> Place:
+        return Place(self.name, node.start_mark.line + 1)
+
+    def build(self, node: yaml.Node, path: DataPath) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise ReportError(
+                Problem("别名（&、*）展开后数据量过大，文件不会被读取", place=self.place(node), code="alias-bomb")
+            )
+        self.places.setdefault(path, self.place(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.style is None and node.value in NULL_WORDS:
+                return None
+            return node.value
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        result: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(Problem("键必须是文字", place=self.place(key_node), code="bad-key"))
+                continue
+            key = key_node.value
+            key_place = self.place(key_node)
+            if key in result:
+                self.problems.append(
+                    Problem(
+                        f"键“{key}”重复出现（第一次在第 {first_line[key]} 行）；每个键只能写一次",
+                        place=key_place,
+                        code="duplicate-key",
+                    )
+                )
+                continue
+            first_line[key] = key_place.line or 0
+            self.places[(*path, key)] = key_place
+            result[key] = self.build(value_node, (*path, key))
+        return result
