@@ -5,6 +5,7 @@ Exit codes: 0 done; 1 bad data, template or output path (every problem listed, n
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -41,10 +42,19 @@ class _Context(click.Context):
 class _Command(click.Command):
     context_class = _Context
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
 
 class _Group(click.Group):
     context_class = _Context
     command_class = _Command
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
 
 
 def _help(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -65,7 +75,9 @@ def main() -> None:
 
 @main.command(help="生成报告：默认写在输入文件旁边（2019.yaml -> 2019.docx）。")
 @click.argument("input_file", metavar="输入文件", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="报告写到这里（.docx 文件或文件夹）")
+@click.option(
+    "-o", "--output", metavar="路径", type=click.Path(path_type=Path), help="报告写到这里（.docx 文件或文件夹）"
+)
 @click.option("-t", "--template", metavar="样式", help=TEMPLATE_HELP)
 @_help
 def build(input_file: Path, output: Path | None, template: str | None) -> None:
@@ -133,14 +145,23 @@ def _print_warnings(console: Console, warnings: Sequence[str]) -> None:
         console.print(f"[yellow]注意[/yellow]：{warning}", markup=True)
 
 
-_USAGE_MESSAGES = [
-    ("Missing argument", "缺少参数"),
-    ("No such option", "没有这个选项"),
-    ("No such command", "没有这个命令"),
-    ("requires an argument", "需要一个值"),
-    ("Got unexpected extra argument", "多余的参数"),
-    ("Invalid value", "参数值无效"),
-]
+def _usage_message(error: click.UsageError) -> str:
+    """Click's usage errors in Chinese; the English original where we have no translation."""
+    if isinstance(error, click.MissingParameter) and error.param is not None:
+        return f"缺少参数“{error.param.human_readable_name}”"
+    if isinstance(error, click.NoSuchOption):
+        return f"没有这个选项“{error.option_name}”"
+    if isinstance(error, click.BadOptionUsage) and "requires an argument" in error.message:
+        return f"选项“{error.option_name}”后面需要一个值"
+    message = error.format_message()
+    if message.startswith("No such command"):
+        name = message.split("'")[1] if message.count("'") >= 2 else ""
+        close = difflib.get_close_matches(name, list(main.commands), n=1)
+        hint = f"是否想用“{close[0]}”？" if close else "可用的命令：" + "、".join(main.commands)
+        return f"没有“{name}”这个命令；{hint}"
+    if message.startswith("Got unexpected extra argument"):
+        return f"多余的参数（{message}）"
+    return message
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -151,11 +172,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
         return EXIT_USAGE
     except click.UsageError as exc:
-        message = exc.format_message()
-        for english, chinese in _USAGE_MESSAGES:
-            if english in message:
-                message = f"{chinese}（{message}）"
-                break
+        message = _usage_message(exc)
         if exc.ctx is not None:
             click.echo(exc.ctx.get_usage(), err=True)
             click.echo(f"运行 '{exc.ctx.command_path} --help' 查看帮助。", err=True)

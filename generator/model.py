@@ -121,7 +121,10 @@ def parse_number(value: Any) -> Decimal | None:
 
 
 def _year(value: Any) -> int:
-    number = parse_number(value)
+    try:
+        number = parse_number(value)
+    except PydanticCustomError:
+        number = None
     if number is None or number != number.to_integral_value() or not 1900 <= number <= 2200:
         raise PydanticCustomError("year", "应为四位年份（如 2019），实际是{found}", {"found": _describe(value)})
     return int(number)
@@ -271,7 +274,7 @@ FIELD_LABELS = {
     "short_name": "简称",
     "year": "年份",
     "kicker": "引题",
-    "headline": "主题（大标题）",
+    "headline": "主题，即大标题",
     "subtitle": "副题",
     "lead": "导语",
     "event": "活动段落",

@@ -34,6 +34,8 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
             raise SecurityError("乘方的指数过大")
+        if operator == "**" and isinstance(left, int) and left.bit_length() * abs(right) > 4 * MAX_SIZE:
+            raise SecurityError("乘方的结果过大")
         if operator == "%" and isinstance(left, str):
             raise SecurityError("不支持用 % 格式化文字，请用 ~ 连接")
         if operator == "*":
@@ -42,13 +44,20 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
                     raise SecurityError("重复生成的内容过长")
         return super().call_binop(context, operator, left, right)
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, str) and attribute in _REFUSED_METHODS:
+            raise SecurityError(f"不允许调用文字的 {attribute}() 方法，请用 ~ 连接文字")
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(obj, str) and argument in _REFUSED_METHODS:
+            raise SecurityError(f"不允许调用文字的 {argument}() 方法，请用 ~ 连接文字")
+        return super().getitem(obj, argument)
+
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        name = getattr(__obj, "__name__", "")
-        if isinstance(getattr(__obj, "__self__", None), str):
-            if name in _REFUSED_METHODS:
-                raise SecurityError(f"不允许调用文字的 {name}() 方法")
-            if name in _SIZED_METHODS and any(isinstance(a, int) and a > MAX_SIZE for a in args):
-                raise SecurityError("生成的文字过长")
+        sized = isinstance(getattr(__obj, "__self__", None), str) and getattr(__obj, "__name__", "") in _SIZED_METHODS
+        if sized and any(isinstance(a, int) and a > MAX_SIZE for a in args):
+            raise SecurityError("生成的文字过长")
         return super().call(__context, __obj, *args, **kwargs)
 
 
