@@ -7,14 +7,11 @@ headers, footers, document properties, footnotes): data can never inject markup 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from typing import Any
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
-from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.exceptions import SecurityError
 from lxml import etree
 from markupsafe import Markup
 
@@ -22,11 +19,11 @@ from generator.errors import Place, Problem, ReportError, raise_if
 from generator.figures.content import Content, PhotoContent
 from generator.render.photos import prepare_photo
 from generator.render.tables import table_xml
+from generator.render.template_errors import template_problem
 from generator.render.templates import TemplateSource
 from generator.sandbox import template_environment
 
 PHOTO_WIDTH = Mm(80)
-_TAG_TEXT = re.compile(r"<[^>]+>")
 
 
 def render_docx(content: Content, template: TemplateSource) -> bytes:
@@ -41,17 +38,11 @@ def render_docx(content: Content, template: TemplateSource) -> bytes:
     context = template_context(content, document)
     try:
         document.render(context, jinja_env=template_environment(), autoescape=True)
-    except TemplateError as exc:
-        raise ReportError(_template_problem(exc, template.name), kind="template") from None
     except etree.XMLSyntaxError as exc:
-        raise ReportError(
-            Problem(
-                f"模板生成的文档结构无效（{exc.msg}）；请检查模板中的 {{%p %}} 和 {{%tr %}} 标签是否成对",
-                place=Place(template.name),
-                code="template-xml",
-            ),
-            kind="template",
-        ) from None
+        message = f"模板生成的文档结构无效（{exc.msg}）；请检查模板中的 {{%p %}} 和 {{%tr %}} 标签是否成对"
+        raise ReportError(Problem(message, place=Place(template.name), code="template-xml"), kind="template") from None
+    except Exception as exc:  # whatever a template's own expressions raise: TemplateError, OverflowError, TypeError…
+        raise ReportError(template_problem(exc, template.name, document.docx), kind="template") from None
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -116,28 +107,6 @@ def _text_width(document: DocxTemplate) -> int:
         return int((section.page_width - section.left_margin - section.right_margin) / 635)
     except TypeError:  # a template without page size: A4 with 2 cm margins
         return 9071
-
-
-def _template_problem(exc: TemplateError, name: str) -> Problem:
-    paragraph = ""
-    context = list(getattr(exc, "docx_context", []) or [])
-    if context:
-        middle = context[min(3, len(context) - 1)]
-        paragraph = _TAG_TEXT.sub("", middle).strip()
-    lineno = getattr(exc, "lineno", None)
-    where = f"第 {lineno - 1} 段" if lineno and lineno > 1 else ""
-    if paragraph:
-        where += f"“{paragraph[:60]}”"
-    place = Place(f"{name} {where}".strip())
-    if isinstance(exc, TemplateSyntaxError):
-        return Problem(f"模板标签写法有误：{exc.message}", place=place, code="template-syntax")
-    if isinstance(exc, UndefinedError):
-        found = re.match(r"'(.+)' is undefined", exc.message or "")
-        what = f"“{found.group(1)}”" if found else f"（{exc.message}）"
-        return Problem(f"模板使用了数据中没有的名称{what}", place=place, code="template-undefined")
-    if isinstance(exc, SecurityError):
-        return Problem(f"模板中的表达式被安全沙箱拒绝：{exc}", place=place, code="template-security")
-    return Problem(f"模板出错：{exc}", place=place, code="template-error")
 
 
 def docx_is_well_formed(data: bytes) -> bool:
