@@ -1,0 +1,99 @@
+"""The built-in newspaper template, checked from its XML: what Word and WPS will read."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from docx import Document
+from docx.shared import Mm
+from lxml import etree
+
+from generator.render.templates import builtin_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "templates" / "newspaper.docx"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def part(name: str) -> etree._Element:
+    with zipfile.ZipFile(TEMPLATE) as archive:
+        return etree.fromstring(archive.read(name))
+
+
+def test_template_is_what_the_build_script_makes() -> None:
+    spec = importlib.util.spec_from_file_location("build_templates", ROOT / "templates" / "build_templates.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.build_newspaper() == TEMPLATE.read_bytes(), "run: python templates/build_templates.py"
+
+
+def test_every_font_is_named_for_chinese_and_no_theme_font_remains() -> None:
+    for name in ("word/styles.xml", "word/document.xml", "word/header1.xml", "word/footer1.xml"):
+        for fonts in part(name).iter(f"{W}rFonts"):
+            assert not [a for a in fonts.attrib if "heme" in a], f"theme font in {name}"
+    styles = part("word/styles.xml")
+    default = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}rFonts")
+    assert default.get(f"{W}eastAsia") == "宋体"
+    faces = {}
+    for style in styles.iter(f"{W}style"):
+        fonts = style.find(f"{W}rPr/{W}rFonts")
+        if fonts is not None and fonts.get(f"{W}eastAsia"):
+            faces[style.find(f"{W}name").get(f"{W}val")] = fonts.get(f"{W}eastAsia")
+    assert faces["主题"] == "黑体" and faces["引题"] == "楷体" and faces["报道正文"] == "宋体"
+    assert faces["小标题"] == "黑体" and faces["图注"] == "楷体"
+
+
+def test_page_is_a4_with_two_column_body_and_page_numbers() -> None:
+    document = Document(str(TEMPLATE))
+    for section in document.sections:
+        assert abs(section.page_width - Mm(210)) < Mm(0.5) and abs(section.page_height - Mm(297)) < Mm(0.5)
+    cols = [s._sectPr.find(f"{W}cols") for s in document.sections]
+    assert cols[1].get(f"{W}num") == "2" and cols[1].get(f"{W}sep") == "1"
+    assert [s._sectPr.find(f"{W}type").get(f"{W}val") for s in document.sections[1:]] == ["continuous"] * 2
+    footer = part("word/footer1.xml")
+    kinds = [f.get(f"{W}fldCharType") for f in footer.iter(f"{W}fldChar")]
+    assert kinds == ["begin", "separate", "end"]  # a complete field, as WPS needs
+    assert "".join(t.text for t in footer.iter(f"{W}instrText")).strip() == "PAGE"
+    header = "".join(t.text or "" for t in part("word/header1.xml").iter(f"{W}t"))
+    assert "{{ organization }}" in header and "{{ year }}" in header
+
+
+def test_body_text_has_a_two_character_first_line_indent() -> None:
+    styles = part("word/styles.xml")
+    for style in styles.iter(f"{W}style"):
+        if style.find(f"{W}name").get(f"{W}val") in {"报道正文", "导语"}:
+            indent = style.find(f"{W}pPr/{W}ind")
+            assert indent.get(f"{W}firstLineChars") == "200"
+
+
+def test_summary_tables_repeat_their_header_and_fit_the_text_width() -> None:
+    document = part("word/document.xml")
+    tables = list(document.iter(f"{W}tbl"))
+    assert len(tables) == 2
+    for table in tables:
+        widths = [int(c.get(f"{W}w")) for c in table.iter(f"{W}gridCol")]
+        assert sum(widths) == 9864  # 174 mm between the margins
+        assert table.find(f"{W}tblPr/{W}tblLayout").get(f"{W}type") == "fixed"
+        headers = [row for row in table.iter(f"{W}tr") if row.find(f"{W}trPr/{W}tblHeader") is not None]
+        assert len(headers) == 2  # the box title and the column headings
+
+
+def test_builtin_templates_are_found_outside_the_checkout() -> None:
+    assert (builtin_dir() / "newspaper.docx").is_file()
+
+
+def test_wheel_ships_the_templates_inside_the_package(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    (wheel,) = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert "generator/builtin_templates/newspaper.docx" in archive.namelist()
