@@ -49,14 +49,15 @@ def prepare_photo(photo: PhotoContent) -> tuple[io.BytesIO | None, Problem | Non
 
 
 def _fit(image: Image.Image, data: bytes) -> io.BytesIO:
-    upright = ImageOps.exif_transpose(image)
-    rotated = (upright is not image and upright.size != image.size) or _has_rotation(image)
+    """The original bytes when Word can show them as they are; else upright, at most 1600 px, re-encoded."""
+    turned = _exif_orientation(image) not in (1, None)
     small = len(data) <= KEEP_BYTES and max(image.size) <= 2 * TARGET_LONG_SIDE
-    if image.format in WORD_FORMATS and small and not rotated:
+    if image.format in WORD_FORMATS and small and not turned:
         return io.BytesIO(data)
+    upright = ImageOps.exif_transpose(image)
     upright.thumbnail((TARGET_LONG_SIDE, TARGET_LONG_SIDE), Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    if (upright.mode in ("RGBA", "LA", "P") and "transparency" in upright.info) or upright.mode in ("RGBA", "LA"):
+    if upright.mode in ("RGBA", "LA") or "transparency" in upright.info:
         upright.save(out, "PNG", optimize=True)
     else:
         upright.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
@@ -64,8 +65,8 @@ def _fit(image: Image.Image, data: bytes) -> io.BytesIO:
     return out
 
 
-def _has_rotation(image: Image.Image) -> bool:
+def _exif_orientation(image: Image.Image) -> int | None:
     try:
-        return image.getexif().get(0x0112, 1) not in (1, None)
+        return image.getexif().get(0x0112)
     except Exception:  # a broken EXIF block must not stop the report
-        return False
+        return None

@@ -7,7 +7,6 @@ headers, footers, document properties, footnotes): data can never inject markup 
 from __future__ import annotations
 
 import io
-import zipfile
 from typing import Any
 
 from docx.shared import Mm
@@ -107,15 +106,3 @@ def _text_width(document: DocxTemplate) -> int:
         return int((section.page_width - section.left_margin - section.right_margin) / 635)
     except TypeError:  # a template without page size: A4 with 2 cm margins
         return 9071
-
-
-def docx_is_well_formed(data: bytes) -> bool:
-    """Every XML part parses: what a Word client needs before anything else."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in archive.namelist():
-            if name.endswith(".xml") or name.endswith(".rels"):
-                try:
-                    etree.fromstring(archive.read(name))
-                except etree.XMLSyntaxError:
-                    return False
-    return True
