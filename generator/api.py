@@ -6,15 +6,18 @@ No function here prints or exits; every failure is a ReportError carrying all th
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from generator.errors import Problem, ReportError, raise_if
+from generator.errors import Place, Problem, ReportError, raise_if
 from generator.figures import Content, compose
 from generator.model import Report, validate_report
 from generator.output import output_path, write_atomically
 from generator.render import TemplateSource, load_template, render_docx
+from generator.rollover import next_year
 from generator.sources import RawDocument, read_source
+from generator.sources.raw import display_name
 
 
 @dataclass
@@ -84,3 +87,91 @@ def _in_order(problems: list[Problem]) -> list[Problem]:
         return line if line is not None else 10**9
 
     return sorted(problems, key=key)
+
+
+# --- converting and starting the next year --------------------------------------------------------------------
+
+DATA_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx"}
+
+
+@dataclass
+class WriteResult:
+    output: Path
+    report: Report
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_model(source: Path) -> tuple[RawDocument, Report]:
+    """Read and validate the structure only: enough to convert or roll over a file whose figures are not all
+    filled in yet (a new year's draft)."""
+    raw = read_source(source)
+    report, problems = validate_report(raw.data)
+    if report is None or raw.problems:  # cross-item rules (duplicates, empty indicators) can be fixed after
+        raise ReportError(_in_order(raw.locate(raw.problems + problems)))
+    return raw, report
+
+
+def convert(source: Path, target: Path, *, force: bool = False) -> WriteResult:
+    """The same year in the other format (YAML <-> workbook); photo paths follow the new location."""
+    _check_target(source, target, force)
+    raw, report = load_model(source)
+    report = _rebase_photos(report, source.parent, target.parent)
+    _write_data(raw, report, target, f"由 annual-report 从 {source.name} 转换生成")
+    return WriteResult(target, report, list(raw.warnings))
+
+
+def new_year(source: Path, output: Path | None = None, *, force: bool = False) -> WriteResult:
+    """Next year's file beside this one (2022.yaml -> 2023.yaml), ready to fill in."""
+    raw, report = load_model(source)
+    following = next_year(report)
+    target = output if output is not None else source.with_name(f"{following.year}{source.suffix.lower()}")
+    if output is not None and output.is_dir():
+        target = output / f"{following.year}{source.suffix.lower()}"
+    _check_target(source, target, force)
+    following = _rebase_photos(following, source.parent, target.parent)
+    heading = f"{following.year}年的数据，由 annual-report 从 {source.name} 生成：本年数值待填写，上年数值已填好"
+    _write_data(raw, following, target, heading)
+    return WriteResult(target, following, list(raw.warnings))
+
+
+def _check_target(source: Path, target: Path, force: bool) -> None:
+    def refuse(message: str) -> ReportError:
+        return ReportError(Problem(message, place=Place(display_name(target)), code="output"), kind="output")
+
+    if target.suffix.lower() not in DATA_SUFFIXES:
+        raise refuse("输出文件的扩展名应为 .xlsx（工作簿）或 .yaml")
+    if target.exists() and source.exists() and target.resolve() == source.resolve():
+        raise refuse("输出文件不能是输入文件本身")
+    if target.is_dir():
+        raise refuse("输出路径是一个文件夹")
+    if target.exists() and not force:
+        raise refuse("文件已存在，没有覆盖；要覆盖请加 --force")
+
+
+def _write_data(raw: RawDocument, report: Report, target: Path, heading: str) -> None:
+    if DATA_SUFFIXES[target.suffix.lower()] == "yaml":
+        from generator.writers.yaml_text import yaml_text
+
+        data = yaml_text(report, heading).encode("utf-8")
+    else:
+        from generator.writers.workbook import workbook_bytes
+
+        try:
+            data = workbook_bytes(report)
+        except ReportError as exc:  # text too long for a cell: name its place in the input
+            raise ReportError(raw.locate(exc.problems), kind=exc.kind) from None
+    write_atomically(target, data)
+
+
+def _rebase_photos(report: Report, old: Path, new: Path) -> Report:
+    """Photo paths are relative to the data file: keep them pointing at the same pictures from the new place."""
+    if not report.photos or old.resolve() == new.resolve():
+        return report
+    photos = []
+    for photo in report.photos:
+        if Path(photo.file).is_absolute():
+            photos.append(photo)
+            continue
+        moved = os.path.relpath(old.resolve() / photo.file, new.resolve())
+        photos.append(photo.model_copy(update={"file": PurePosixPath(*Path(moved).parts).as_posix()}))
+    return report.model_copy(update={"photos": photos})

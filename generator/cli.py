@@ -24,7 +24,7 @@ EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
 _HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
-_KIND_HEADINGS = {"data": "数据有误", "template": "模板有误", "output": "无法写出报告"}
+_KIND_HEADINGS = {"data": "数据有误", "template": "模板有误", "output": "无法写出文件"}
 
 
 class _ChineseFormatter(click.HelpFormatter):
@@ -66,7 +66,7 @@ TEMPLATE_HELP = (
 )
 
 
-@click.group(cls=_Group, help="把一年的数据（YAML 文件）生成为机关工作报道的 Word 文档。")
+@click.group(cls=_Group, help="把一年的数据（Excel 工作簿或 YAML 文件）生成为机关工作报道的 Word 文档。")
 @click.version_option(__version__, "-V", "--version", message="annual-report %(version)s", help="显示版本号")
 @_help
 def main() -> None:
@@ -110,7 +110,42 @@ def validate(input_file: Path, template: str | None) -> None:
     )
 
 
-def _run(action: Callable[[], api.BuildResult]) -> api.BuildResult:
+@main.command(help="在工作簿（.xlsx）和 YAML 之间转换同一年的数据，例如 2019.yaml -> 2019.xlsx，或反过来。")
+@click.argument("input_file", metavar="输入文件", type=click.Path(path_type=Path))
+@click.argument("output_file", metavar="输出文件", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它")
+@_help
+def convert(input_file: Path, output_file: Path, force: bool) -> None:
+    console = Console(stderr=True, highlight=False)
+    result = _run(lambda: api.convert(input_file, output_file, force=force))
+    _print_warnings(console, result.warnings)
+    report = result.report
+    click.echo(f"已写出 {display_name(result.output)}（{report.year}年，{len(report.indicators)} 项指标）")
+
+
+@main.command(
+    "new-year",
+    help="从今年的文件开始明年的：年份加一，今年的数值成为“上年”，本年数值和同比清空待填，"
+    "标题和正文留作草稿，荣誉和照片清空。默认写在旁边（2022.yaml -> 2023.yaml）。",
+)
+@click.argument("input_file", metavar="输入文件", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--output", metavar="路径", type=click.Path(path_type=Path), help="写到别处，也可以换格式（.xlsx 或 .yaml）"
+)
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它")
+@_help
+def new_year(input_file: Path, output: Path | None, force: bool) -> None:
+    console = Console(stderr=True, highlight=False)
+    result = _run(lambda: api.new_year(input_file, output, force=force))
+    _print_warnings(console, result.warnings)
+    filled = sum(1 for i in result.report.indicators if i.previous is not None)
+    click.echo(
+        f"已写出 {display_name(result.output)}：{result.report.year}年，{len(result.report.indicators)} 项指标"
+        f"（{filled} 项已填好上年数值）。填写本年数值后运行 annual-report build {display_name(result.output)}"
+    )
+
+
+def _run(action: Callable[[], Any]) -> Any:
     try:
         return action()
     except ReportError as exc:

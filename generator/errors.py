@@ -55,7 +55,8 @@ class Problem:
         where = []
         if self.place is not None:
             where.append(str(self.place))
-        if self.path:
+        # A YAML user finds a field by its key path; a workbook user by the cell, which says it all.
+        if self.path and (self.place is None or self.place.sheet is None):
             where.append(f"（{format_path(self.path)}）" if self.place else format_path(self.path))
         prefix = "".join(where)
         return f"{prefix}：{self.message}" if prefix else self.message

@@ -342,6 +342,12 @@ def check_report(report: Report) -> list[Problem]:
             )
     for t, table in enumerate(report.tables):
         for r, row in enumerate(table.rows):
+            if row and not any(cell for cell in row):
+                problems.append(
+                    Problem(
+                        f"表“{table.title}”的这一行全是空的；请删除这一行", ("tables", t, "rows", r), code="row-empty"
+                    )
+                )
             if len(row) != len(table.columns):
                 problems.append(
                     Problem(
@@ -360,7 +366,7 @@ def _problem(error: Any) -> Problem:
     if kind == "missing":
         key = str(loc[-1])
         label = FIELD_LABELS.get(key)
-        named = f"“{key}”（{label}）" if label else f"“{key}”"
+        named = f"{label}（{key}）" if label else f"“{key}”"
         return Problem(f"缺少{named}，这一项必须填写", loc, code="missing")
     if kind == "extra_forbidden":
         return Problem(_unknown_key_message(loc), loc, code="unknown-key")

@@ -177,3 +177,41 @@ def test_runs_as_a_module_too(unit: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_convert_new_year_and_build_from_a_workbook(unit: Path) -> None:
+    done = run("convert", "2019.yaml", "2019.xlsx", cwd=unit)
+    assert done.returncode == 0, done.stderr
+    assert "已写出 2019.xlsx" in done.stdout
+    done = run("build", "2019.xlsx", "-o", "from-workbook.docx", cwd=unit)
+    assert done.returncode == 0, done.stderr
+    assert run("build", "2019.yaml", cwd=unit).returncode == 0
+    assert docx_lines(unit / "from-workbook.docx") == docx_lines(unit / "2019.docx")
+    done = run("convert", "2019.yaml", "2019.xlsx", cwd=unit)
+    assert done.returncode == 1 and "已存在" in done.stderr and "--force" in done.stderr
+    assert run("convert", "2019.yaml", "2019.xlsx", "--force", cwd=unit).returncode == 0
+    done = run("new-year", "2022.yaml", cwd=unit)
+    assert done.returncode == 0, done.stderr
+    assert "2023.yaml" in done.stdout and (unit / "2023.yaml").is_file()
+    done = run("new-year", "2022.yaml", "-o", "2023.xlsx", cwd=unit)
+    assert done.returncode == 0, done.stderr
+    done = run("build", "2023.xlsx", cwd=unit)
+    assert done.returncode == 1 and "「指标」C2" in done.stderr and "还没有填写" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (unit / "2023.docx").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["convert", "2019.yaml", "2019.docx"], "扩展名应为 .xlsx"),
+        (["convert", "2019.yaml", "2019.yaml"], "输入文件本身"),
+        (["new-year", "2019.yaml", "-o", "2020.txt"], "扩展名应为 .xlsx"),
+    ],
+)
+def test_convert_and_new_year_refuse_bad_targets(unit: Path, args: list[str], expected: str) -> None:
+    before = files(unit)
+    done = run(*args, cwd=unit)
+    assert done.returncode == 1
+    assert expected in done.stderr
+    assert files(unit) == before

@@ -44,7 +44,7 @@ def test_minimal_file_loads(tmp_path: Path) -> None:
 def test_unknown_key_is_an_error_with_a_did_you_mean(tmp_path: Path) -> None:
     found = problems(write(tmp_path, MINIMAL.replace("headline:", "headlin:")))
     assert any("2023.yaml:3" in p and "未知的键“headlin”" in p and "是否想写“headline”" in p for p in found)
-    assert any("缺少“headline”" in p for p in found)
+    assert any("缺少主题，即大标题（headline）" in p for p in found)
 
 
 def test_unknown_key_far_from_any_lists_the_keys_allowed_there(tmp_path: Path) -> None:
@@ -65,7 +65,7 @@ def test_all_problems_are_reported_at_once_in_line_order(tmp_path: Path) -> None
     found = problems(write(tmp_path, text))
     assert len(found) == 3
     assert "2023.yaml:2" in found[0] and "四位年份" in found[0]
-    assert "2023.yaml:5" in found[1] and "缺少“paragraphs”" in found[1]
+    assert "2023.yaml:5" in found[1] and "缺少段落（paragraphs）" in found[1]
     assert "2023.yaml:7" in found[2] and "“12.5万” 不是数字" in found[2]
 
 
@@ -259,7 +259,7 @@ def test_control_characters_are_removed_from_text(tmp_path: Path) -> None:
     assert api.load(write(tmp_path, text)).report.sections[0].paragraphs == ["第一段。"]
 
 
-@pytest.mark.parametrize("name", ["2023.txt", "2023.xls", "2023"])
+@pytest.mark.parametrize("name", ["2023.txt", "2023.csv", "2023"])
 def test_unsupported_input_types_are_refused(tmp_path: Path, name: str) -> None:
     (found,) = problems(write(tmp_path, MINIMAL, name=name))
     assert "不支持的输入文件类型" in found

@@ -82,15 +82,17 @@ class Content:
 class _Texts:
     """Expands text fields, collecting every problem instead of stopping at the first."""
 
-    def __init__(self, expander: TextExpander) -> None:
+    def __init__(self, expander: TextExpander, unfilled: set[str]) -> None:
         self.expander = expander
+        self.unfilled = unfilled  # indicators already reported as not filled in: their uses add nothing new
         self.problems: list[Problem] = []
 
     def __call__(self, text: str, path: DataPath) -> str:
         try:
             return self.expander.expand(text)
         except ExpressionProblem as exc:
-            self.problems.append(Problem(str(exc), path, code="expression"))
+            if exc.indicator not in self.unfilled or exc.indicator is None:
+                self.problems.append(Problem(str(exc), path, code="expression"))
             return text
 
     def many(self, texts: list[str], path: DataPath) -> list[str]:
@@ -114,7 +116,8 @@ def compose(report: Report, base_dir: Path) -> tuple[Content, list[Problem]]:
             )
 
     figures = figures_of(report)
-    text = _Texts(TextExpander(report, figures))
+    unfilled = {i.name for i in report.indicators if i.value is None and i.change is None}
+    text = _Texts(TextExpander(report, figures), unfilled)
     outlook = report.outlook
     content = Content(
         organization=report.organization.name,

@@ -23,11 +23,16 @@ from generator.sandbox import ReportSandbox, text_environment
 
 
 class ExpressionProblem(Exception):
-    """Raised inside an expression for a problem the user must fix; the message is Chinese and complete."""
+    """Raised inside an expression for a problem the user must fix; the message is Chinese and complete.
+    ``indicator`` names the indicator whose missing figure caused it, if that is the cause."""
+
+    def __init__(self, message: str, indicator: str | None = None) -> None:
+        super().__init__(message)
+        self.indicator = indicator
 
 
 def _missing(figure: Figure, what: str, key: str) -> ExpressionProblem:
-    return ExpressionProblem(f"指标“{figure.name}”没有填写{what}（{key}），表达式无法读取")
+    return ExpressionProblem(f"指标“{figure.name}”没有填写{what}（{key}），表达式无法读取", figure.name)
 
 
 class IndicatorView:
@@ -88,7 +93,7 @@ def _magnitude(view: IndicatorView) -> str:
     if change is None:
         raise _missing(view.figure, "同比变化或上年数值", "change / previous")
     if change.amount is None:
-        raise ExpressionProblem(f"指标“{view.name}”上年为 0，没有同比幅度")
+        raise ExpressionProblem(f"指标“{view.name}”上年为 0，没有同比幅度", view.name)
     return change.magnitude
 
 
@@ -109,7 +114,7 @@ def _phrase(view: IndicatorView) -> str:
     try:
         return change_phrase(view.figure)
     except PhrasingError as exc:
-        raise ExpressionProblem(str(exc)) from None
+        raise ExpressionProblem(str(exc), exc.indicator) from None
 
 
 _CHINESE_ATTRIBUTES: dict[str, Callable[[IndicatorView], str]] = {
@@ -186,7 +191,7 @@ def _helpers(table: IndicatorTable) -> dict[str, Callable[..., str]]:
         try:
             return parallel_phrase(figures, _prefix, subject=str(主语), each=bool(分别), up=升, down=降)
         except PhrasingError as exc:
-            raise ExpressionProblem(str(exc)) from None
+            raise ExpressionProblem(str(exc), exc.indicator) from None
 
     def year_on_year(
         *indicators: Any, 主语: str = "", 分别: bool = False, 升: str | None = None, 降: str | None = None

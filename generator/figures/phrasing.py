@@ -20,11 +20,15 @@ NO_DATA = "—"
 class PhrasingError(ValueError):
     """A phrase cannot be made from the data (no change known); the message is for the user."""
 
+    def __init__(self, message: str, indicator: str | None = None) -> None:
+        super().__init__(message)
+        self.indicator = indicator
+
 
 def _change(figure: Figure) -> Change:
     if figure.change is None:
         raise PhrasingError(
-            f"指标“{figure.name}”没有同比数据：请填写上年数值（previous），或直接填写同比变化（change）"
+            f"指标“{figure.name}”没有同比数据：请填写上年数值（previous），或直接填写同比变化（change）", figure.name
         )
     return figure.change
 

@@ -7,14 +7,19 @@ from pathlib import Path
 
 from generator.errors import Place, Problem, ReportError
 from generator.sources.raw import RawDocument, display_name
+from generator.sources.xlsx_source import read_workbook, refuse_old_format
 from generator.sources.yaml_source import read_yaml
 
 READERS: dict[str, Callable[[Path], RawDocument]] = {
     ".yaml": read_yaml,
     ".yml": read_yaml,
+    ".xlsx": read_workbook,
+    ".xlsm": read_workbook,
+    ".xls": refuse_old_format,
+    ".et": refuse_old_format,
 }
 
-INPUT_SUFFIXES = tuple(READERS)
+INPUT_SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
 
 
 def read_source(path: Path) -> RawDocument:
@@ -22,7 +27,8 @@ def read_source(path: Path) -> RawDocument:
     if reader is None:
         raise ReportError(
             Problem(
-                f"不支持的输入文件类型“{path.suffix or '（无扩展名）'}”：应为 .yaml / .yml 数据文件",
+                f"不支持的输入文件类型“{path.suffix or '（无扩展名）'}”："
+                "应为 Excel 工作簿（.xlsx）或 YAML 数据文件（.yaml）",
                 place=Place(display_name(path)),
                 code="unsupported-input",
             )

@@ -1,0 +1,162 @@
+"""The input workbook's layout: sheets, their columns and what each column means in the data.
+
+One description shared by the workbook reader (sources/xlsx_source.py) and writer (writers/workbook.py), so the
+two can never disagree. Headers are matched loosely when reading (spaces and anything in brackets ignored), so a
+person may write 同比 or 同比（%） and the column is still found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+INSTRUCTIONS_SHEET = "填写说明"
+BASICS_SHEET = "基本信息"
+TEXT_SHEET = "正文"
+INDICATOR_SHEET = "指标"
+HONOR_SHEET = "荣誉"
+PHOTO_SHEET = "照片"
+TABLE_SHEET_PREFIX = "附表"  # 附表1, 附表2, …: one sheet per extra table
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the data key this column fills
+    header: str  # what the header cell says
+    note: str  # the comment on the header: what to write
+    width: int = 12  # in characters (a Chinese character counts 2)
+    aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()  # a drop-down list
+    required: bool = False  # the column must be present (its cells may still be empty)
+    wrap: bool = False
+
+
+# 基本信息: one row per item, the item named in column A, its value in column B.
+@dataclass(frozen=True)
+class BasicItem:
+    path: tuple[str, ...]  # where the value goes in the data
+    label: str
+    note: str
+    aliases: tuple[str, ...] = ()
+
+
+BASIC_COLUMNS = (
+    Column("label", "项目", "不要修改这一列", width=14, required=True),
+    Column("value", "内容", "在这一列填写", width=60, required=True, wrap=True),
+    Column("note", "说明", "填写提示，不会进入报告", width=46, wrap=True),
+)
+
+BASIC_ITEMS = (
+    BasicItem(("organization", "name"), "单位全称", "如：永康市公安局（必填）"),
+    BasicItem(("organization", "short_name"), "单位简称", "正文里的自称，如：市公安局；可不填"),
+    BasicItem(("year",), "年份", "四位数字，如：2019（必填）"),
+    BasicItem(("kicker",), "引题", "主题上方的一行，常写当年最亮眼的数字；可不填"),
+    BasicItem(("headline",), "主题", "大标题（必填）", aliases=("大标题", "标题")),
+    BasicItem(("subtitle",), "副题", "主题下方的一行；可不填"),
+    BasicItem(("byline", "label"), "署名前缀", "如：通讯员；可不填（默认“通讯员”）"),
+    BasicItem(("byline", "names"), "署名姓名", "多个姓名用顿号或空格隔开，如：俞亮波、胡湘；不填则不署名"),
+)
+
+# 正文: one paragraph per row, in reading order.
+TEXT_KINDS = ("导语", "活动", "正文", "展望")
+TEXT_COLUMNS = (
+    Column("kind", "类别", "导语、活动、正文或展望；空着表示与上一行相同", width=8, choices=TEXT_KINDS, required=True),
+    Column(
+        "heading",
+        "小标题",
+        "“正文”的每一部分只在第一行写小标题，同一部分的后续行空着（写了小标题的行开始新的一部分）；“展望”的小标题可不填",
+        width=30,
+        wrap=True,
+        required=True,
+    ),
+    Column(
+        "paragraph",
+        "段落",
+        "一行一段；可以用 {{ 指标名.同比 }} 这样的表达式读取“指标”表中的数字",
+        width=90,
+        wrap=True,
+        required=True,
+        aliases=("段落内容", "内容"),
+    ),
+)
+
+INDICATOR_COLUMNS = (
+    Column(
+        "name", "指标名称", "同一年内不能重复；正文用这个名称读取它", width=26, required=True, aliases=("指标", "名称")
+    ),
+    Column("unit", "单位", "如：起、人、件；比率可不填（默认 %）", width=8),
+    Column("value", "本年", "本年数值；只公布同比幅度时可不填", width=12, aliases=("本年数值", "本年数")),
+    Column("previous", "上年", "上年数值；有本年和上年时，同比自动计算", width=12, aliases=("上年数值", "上年数")),
+    Column(
+        "change",
+        "同比（%或个百分点）",
+        "同比变化，下降写负数，如 -25.8；比率类写个百分点。本年和上年都填了时可不填",
+        width=16,
+        aliases=("同比", "同比变化", "同比增减"),
+    ),
+    Column(
+        "kind", "类型", "数量（默认）或比率（破案率、覆盖率等，同比以个百分点计）", width=8, choices=("数量", "比率")
+    ),
+    Column(
+        "in_summary",
+        "列入主要指标表",
+        "是（默认）或否：否表示只供正文读取",
+        width=14,
+        choices=("是", "否"),
+        aliases=("列入主要指标", "主要指标表"),
+    ),
+)
+KIND_WORDS = {"count": "数量", "rate": "比率"}
+
+HONOR_LEVELS = ("全国", "省级", "市级", "县级", "其他")
+HONOR_COLUMNS = (
+    Column(
+        "recipient",
+        "获奖集体或个人",
+        "如：巡特警大队、应健达",
+        width=24,
+        required=True,
+        aliases=("集体/个人", "集体或个人", "获奖者"),
+    ),
+    Column("honor", "荣誉名称", "如：全国优秀公安基层单位", width=50, wrap=True, required=True, aliases=("荣誉",)),
+    Column(
+        "level",
+        "级别",
+        "全国、省级、市级（地级市）、县级（县、县级市）或其他",
+        width=8,
+        choices=HONOR_LEVELS,
+        required=True,
+    ),
+)
+
+PHOTO_COLUMNS = (
+    Column(
+        "file",
+        "图片文件",
+        "相对于本工作簿所在文件夹的路径，如：photos/2022/meeting.jpg",
+        width=40,
+        required=True,
+        aliases=("文件", "图片"),
+    ),
+    Column("caption", "图片说明", "排在照片下方的说明，如：会议现场", width=40, wrap=True, aliases=("说明", "图注")),
+)
+
+TABLE_TITLE_LABEL = "表题"
+
+
+def normalize_header(text: object) -> str:
+    """'同比 （%）' -> '同比': headers compared without spaces and bracketed remarks."""
+    value = "" if text is None else str(text)
+    value = re.sub(r"[（(【\[].*?[）)】\]]", "", value)
+    return re.sub(r"\s+", "", value).strip()
+
+
+def match_column(header: object, columns: tuple[Column, ...]) -> Column | None:
+    wanted = normalize_header(header)
+    if not wanted:
+        return None
+    for column in columns:
+        names = (column.header, *column.aliases)
+        if wanted in {normalize_header(n) for n in names}:
+            return column
+    return None

@@ -1,0 +1,1 @@
+"""Writers: the validated model back to an input file (workbook or YAML)."""
