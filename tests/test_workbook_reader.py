@@ -187,3 +187,20 @@ def test_lock_files_and_old_formats_by_name(tmp_path: Path, name: str) -> None:
 )
 def test_number_cells_as_the_text_people_see(value: float, number_format: str, expected: str) -> None:
     assert number_text(value, number_format) == expected
+
+
+def test_openpyxl_parses_with_defusedxml() -> None:
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML, "defusedxml must be installed: it stops entity expansion in openpyxl"
+
+
+@pytest.mark.libreoffice
+def test_formula_is_read_by_its_cached_value_once_saved_by_a_spreadsheet_program(tmp_path: Path, soffice: str) -> None:
+    from tests.test_roundtrip import libreoffice_resave
+
+    written = (
+        put(tmp_path / "by-program", odd.uncached_formula()) if (tmp_path / "by-program").mkdir() is None else None
+    )
+    resaved = libreoffice_resave(soffice, written, tmp_path / "resaved")
+    assert api.load(resaved).report.indicators[0].value == Decimal(120)
