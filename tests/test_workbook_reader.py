@@ -199,8 +199,7 @@ def test_openpyxl_parses_with_defusedxml() -> None:
 def test_formula_is_read_by_its_cached_value_once_saved_by_a_spreadsheet_program(tmp_path: Path, soffice: str) -> None:
     from tests.test_roundtrip import libreoffice_resave
 
-    written = (
-        put(tmp_path / "by-program", odd.uncached_formula()) if (tmp_path / "by-program").mkdir() is None else None
-    )
+    (tmp_path / "by-program").mkdir()
+    written = put(tmp_path / "by-program", odd.uncached_formula())
     resaved = libreoffice_resave(soffice, written, tmp_path / "resaved")
     assert api.load(resaved).report.indicators[0].value == Decimal(120)
