@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from generator.errors import Place, Problem, ReportError, raise_if
 from generator.figures import Content, compose
 from generator.model import Report, validate_report
-from generator.output import output_path, write_atomically
+from generator.output import output_path, require_libreoffice, write_atomically, write_pdf
 from generator.render import TemplateSource, load_template, render_docx
 from generator.rollover import next_year
 from generator.sources import RawDocument, read_source
@@ -40,6 +40,7 @@ class BuildResult:
     template: str
     size: int
     warnings: list[str] = field(default_factory=list)
+    pdf: Path | None = None
 
 
 def load(source: Path) -> Loaded:
@@ -62,16 +63,28 @@ def render(loaded: Loaded, template: TemplateSource) -> bytes:
 
 
 def build(
-    source: Path, template: str | Path | None = None, output: Path | None = None, *, write: bool = True
+    source: Path,
+    template: str | Path | None = None,
+    output: Path | None = None,
+    *,
+    write: bool = True,
+    pdf: bool = False,
 ) -> BuildResult:
-    """Build the report of ``source``; with ``write=False`` do everything but write (what validate does)."""
+    """Build the report of ``source``; with ``write=False`` do everything but write (what validate does);
+    with ``pdf`` also a PDF beside the .docx, through LibreOffice."""
     target = output_path(source, output) if write else None
+    if pdf and target is not None:
+        require_libreoffice(target.with_suffix(".pdf"))  # say so before anything is written
     loaded = load(source)
     chosen = load_template(template)
     data = render(loaded, chosen)
+    result = BuildResult(target, loaded, chosen.name, len(data), list(loaded.warnings))
     if target is not None:
         write_atomically(target, data)
-    return BuildResult(target, loaded, chosen.name, len(data), list(loaded.warnings))
+        if pdf:
+            result.pdf = target.with_suffix(".pdf")
+            write_pdf(target, result.pdf)
+    return result
 
 
 def validate(source: Path, template: str | Path | None = None) -> BuildResult:
@@ -175,3 +188,36 @@ def _rebase_photos(report: Report, old: Path, new: Path) -> Report:
         moved = os.path.relpath(old.resolve() / photo.file, new.resolve())
         photos.append(photo.model_copy(update={"file": PurePosixPath(*Path(moved).parts).as_posix()}))
     return report.model_copy(update={"photos": photos})
+
+
+# --- templates ---------------------------------------------------------------------------------------------------
+
+
+def template_copy(name: str, target: Path, *, force: bool = False) -> Path:
+    """A copy of a built-in template to restyle in Word, WPS or LibreOffice."""
+    from generator.render.templates import BUILTIN_TEMPLATES
+
+    def refuse(message: str, kind: str = "output") -> ReportError:
+        return ReportError(Problem(message, place=Place(display_name(target)), code="output"), kind=kind)
+
+    if name not in BUILTIN_TEMPLATES:
+        known = "、".join(BUILTIN_TEMPLATES)
+        raise ReportError(
+            Problem(f"没有名为“{name}”的内置样式；可用的有：{known}", code="template-unknown"), kind="template"
+        )
+    if target.is_dir():
+        target = target / f"{name}.docx"
+    if target.suffix.lower() != ".docx":
+        raise refuse("模板文件的扩展名应为 .docx")
+    if target.exists() and not force:
+        raise refuse("文件已存在，没有覆盖；要覆盖请加 --force")
+    write_atomically(target, load_template(name).data)
+    return target
+
+
+def template_check(template: str | Path, data: Path | None = None) -> list[Problem]:
+    """Everything wrong with a template, each at its paragraph; tried on ``data`` if given, else on a sample."""
+    from generator.render.check import check_template
+
+    sample = load(data).content if data is not None else None
+    return check_template(load_template(template), sample)

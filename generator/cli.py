@@ -79,11 +79,12 @@ def main() -> None:
     "-o", "--output", metavar="路径", type=click.Path(path_type=Path), help="报告写到这里（.docx 文件或文件夹）"
 )
 @click.option("-t", "--template", metavar="样式", help=TEMPLATE_HELP)
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF，写在 .docx 旁边")
 @_help
-def build(input_file: Path, output: Path | None, template: str | None) -> None:
+def build(input_file: Path, output: Path | None, template: str | None, pdf: bool) -> None:
     console = Console(stderr=True, highlight=False)
     with console.status(f"正在生成 {display_name(input_file)} 的报告…"):
-        result = _run(lambda: api.build(input_file, template, output))
+        result = _run(lambda: api.build(input_file, template, output, pdf=pdf))
     _print_warnings(console, result.warnings)
     assert result.output is not None
     report = result.loaded.content
@@ -91,6 +92,8 @@ def build(input_file: Path, output: Path | None, template: str | None) -> None:
         f"已生成 {display_name(result.output)}（{report.year}年，{len(report.sections)} 个部分，"
         f"{len(report.summary)} 项主要指标，{len(report.photos)} 张照片，样式：{result.template}）"
     )
+    if result.pdf is not None:
+        click.echo(f"已生成 {display_name(result.pdf)}")
 
 
 @main.command(help="检查数据文件（与 build 做同样的检查，包括照片和模板），不写任何文件。")
@@ -143,6 +146,45 @@ def new_year(input_file: Path, output: Path | None, force: bool) -> None:
         f"已写出 {display_name(result.output)}：{result.report.year}年，{len(result.report.indicators)} 项指标"
         f"（{filled} 项已填好上年数值）。填写本年数值后运行 annual-report build {display_name(result.output)}"
     )
+
+
+@main.group(cls=_Group, help="报告样式（Word 模板）：列出、复制一份来改、检查改过的模板。")
+@_help
+def template() -> None:
+    pass
+
+
+@template.command("list", help="列出内置样式。")
+@_help
+def template_list() -> None:
+    for name, description in BUILTIN_TEMPLATES.items():
+        click.echo(f"{name:<10} {description}")
+
+
+@template.command("copy", help="把内置样式复制一份，在 Word、WPS 或 LibreOffice 里修改后用 build -t 文件 生成。")
+@click.argument("name", metavar="样式名")
+@click.argument("output_file", metavar="输出文件", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它")
+@_help
+def template_copy(name: str, output_file: Path, force: bool) -> None:
+    target = _run(lambda: api.template_copy(name, output_file, force=force))
+    click.echo(
+        f"已写出 {display_name(target)}：修改样式后运行 annual-report template check {display_name(target)} 检查"
+    )
+
+
+@template.command("check", help="检查一个 Word 模板：标签写法、用到的名称，并用示例数据试生成一次。")
+@click.argument("template_file", metavar="模板", type=click.Path(path_type=Path))
+@click.option(
+    "-d", "--data", metavar="数据文件", type=click.Path(path_type=Path), help="用这份数据试生成（默认用内置示例）"
+)
+@_help
+def template_check(template_file: Path, data: Path | None) -> None:
+    problems = _run(lambda: api.template_check(template_file, data))
+    if problems:
+        _fail(ReportError(problems, kind="template"))
+    shown = display_name(template_file)
+    click.echo(f"{shown} 检查通过：可以用 annual-report build 数据文件 -t {shown} 生成")
 
 
 def _run(action: Callable[[], Any]) -> Any:

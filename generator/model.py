@@ -6,6 +6,7 @@ Decimal from the typed text, so ``13.0`` keeps its precision and no float ever r
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import types
@@ -128,6 +129,27 @@ def _year(value: Any) -> int:
     if number is None or number != number.to_integral_value() or not 1900 <= number <= 2200:
         raise PydanticCustomError("year", "应为四位年份（如 2019），实际是{found}", {"found": _describe(value)})
     return int(number)
+
+
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(\s+\d{1,2}:\d{2}(:\d{2})?)?")
+
+
+def _date(value: Any) -> dt.date | None:
+    """2020-01-15, 2020/1/15, 2020.1.15, 2020年1月15日 (and a date cell's 2020-01-15 00:00:00)."""
+    if value is None or isinstance(value, dt.date):
+        return value.date() if isinstance(value, dt.datetime) else value
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not text:
+        return None
+    found = _DATE.fullmatch(text)
+    try:
+        if found:
+            return dt.date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+    except ValueError:
+        pass
+    raise PydanticCustomError(
+        "date", "应为日期，如 2020-01-15 或 2020年1月15日，实际是{found}", {"found": _describe(value)}
+    )
 
 
 _TRUE = {"true", "yes", "y", "on", "1", "是", "对", "√", "✓"}
@@ -265,6 +287,8 @@ class Report(_Strict):
     photos: list[Photo] = []
     byline: Byline | None = None
     tables: list[Table] = []
+    title: OptionalText = ""  # the formal report's title; 单位 + 年份 + 年工作总结 when empty
+    date: Annotated[dt.date | None, BeforeValidator(_date)] = None  # the formal report's 成文日期
 
 
 # What each key is called in the users' words, for messages.
@@ -300,9 +324,10 @@ FIELD_LABELS = {
     "label": "署名前缀",
     "names": "姓名",
     "tables": "附表",
-    "title": "表题",
+    "title": "标题",
     "columns": "列名",
     "rows": "行",
+    "date": "成文日期",
 }
 
 

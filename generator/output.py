@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -64,3 +66,61 @@ def write_atomically(target: Path, data: bytes) -> None:
 
 def _refuse(target: Path, message: str) -> ReportError:
     return ReportError(Problem(message, place=Place(display_name(target)), code="output"), kind="output")
+
+
+# --- PDF through LibreOffice -------------------------------------------------------------------------------------
+
+PDF_FONTS = Path(__file__).resolve().parent / "pdf-fonts.conf"
+_SOFFICE_PLACES = (
+    "/usr/bin/soffice",
+    "/usr/lib/libreoffice/program/soffice",
+    "/opt/libreoffice/program/soffice",
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    r"C:\Program Files\LibreOffice\program\soffice.exe",
+    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
+)
+NO_LIBREOFFICE = (
+    "要生成 PDF 需要 LibreOffice，但没有找到它（soffice）。请安装 LibreOffice"
+    "（Debian/Ubuntu：sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai"
+    " fonts-arphic-uming），"
+    "或者不加 --pdf，用 Word/WPS 打开 .docx 后另存为 PDF"
+)
+
+
+def libreoffice() -> str | None:
+    """The soffice program, on the PATH or where installers put it."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    return next((place for place in _SOFFICE_PLACES if Path(place).is_file()), None)
+
+
+def require_libreoffice(target: Path) -> str:
+    found = libreoffice()
+    if found is None:
+        raise _refuse(target, NO_LIBREOFFICE)
+    return found
+
+
+def write_pdf(document: Path, target: Path, timeout: int = 300) -> None:
+    """Convert ``document`` to ``target`` through LibreOffice, with its own profile (two soffice sharing one
+    profile interfere) and a fontconfig file that maps the Windows Chinese font names (仿宋_GB2312, 方正小标宋简体…)
+    to installed free fonts, so the PDF shows distinct 宋/黑/楷/仿宋 faces instead of one fallback."""
+    soffice = require_libreoffice(target)
+    with tempfile.TemporaryDirectory(prefix="annual-report-pdf-") as work:
+        profile, outdir = Path(work) / "profile", Path(work) / "out"
+        env = dict(os.environ)
+        if PDF_FONTS.is_file() and os.name != "nt":
+            env["FONTCONFIG_FILE"] = str(PDF_FONTS)
+        command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                   "--convert-to", "pdf", "--outdir", str(outdir), str(document)]  # fmt: skip
+        try:
+            subprocess.run(command, capture_output=True, timeout=timeout, env=env, check=False)
+        except subprocess.TimeoutExpired:
+            raise _refuse(target, f"LibreOffice 转换 PDF 超过 {timeout} 秒仍未完成") from None
+        except OSError as exc:
+            raise _refuse(target, f"无法启动 LibreOffice：{exc.strerror}") from None
+        produced = outdir / (document.stem + ".pdf")
+        if not produced.is_file():
+            raise _refuse(target, "LibreOffice 没有生成 PDF（Word 文档已生成，可以用 Word/WPS 打开后另存为 PDF）")
+        write_atomically(target, produced.read_bytes())

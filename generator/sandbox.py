@@ -6,9 +6,10 @@ sandbox), and no cheap memory bombs ('x' * 10**9, 10**10**10, '%999999999s' % x,
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -69,3 +70,32 @@ def text_environment() -> ReportSandbox:
 def template_environment() -> ReportSandbox:
     """For Word templates: everything inserted is XML-escaped."""
     return ReportSandbox(autoescape=True)
+
+
+_SYNTAX = [
+    (re.compile(r"Unexpected end of template.*looking for the following tags: (.*?)\. The innermost block that needs "
+                r"to be closed is '(\w+)'", re.S),
+     lambda m: f"“{{% {m.group(2)} %}}”没有结束：缺少 {_tags(m.group(1))}"),
+    (re.compile(r"Encountered unknown tag '(\w+)'.*?looking for the following tags: (.*?)\.", re.S),
+     lambda m: f"这里的标签“{m.group(1)}”不对，应为 {_tags(m.group(2))}"),
+    (re.compile(r"Encountered unknown tag '(\w+)'"), lambda m: f"不认识的标签“{{% {m.group(1)} %}}”"),
+    (re.compile(r"unexpected end of template, expected '(.*?)'"), lambda m: f"标签没有写完，缺少“{m.group(1)}”"),
+    (re.compile(r"expected token 'end of print statement', got '(.*?)'"),
+     lambda m: f"{{{{ … }}}} 里多了“{m.group(1)}”，或少了运算符/逗号"),
+    (re.compile(r"unexpected '(.*?)'"), lambda m: f"这里不该出现“{m.group(1)}”（括号或引号可能没有配对）"),
+    (re.compile(r"unexpected char '(.*?)'"), lambda m: f"这里不该出现字符“{m.group(1)}”"),
+]  # fmt: skip
+
+
+def _tags(listing: str) -> str:
+    return "、".join(f"{{% {name} %}}" for name in re.findall(r"'(\w+)'", listing))
+
+
+def syntax_message(exc: TemplateSyntaxError) -> str:
+    """A Jinja syntax error in words a template author can act on (the original kept in brackets)."""
+    original = exc.message or str(exc)
+    for pattern, words in _SYNTAX:
+        found = pattern.search(original)
+        if found:
+            return f"{words(found)}（{original.splitlines()[0]}）"
+    return original

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -202,6 +203,10 @@ def reports(draw: st.DrawFn) -> Report:
             for _ in range(draw(st.integers(0, 1)))
         ],
     }
+    if draw(st.booleans()):
+        data["title"] = draw(_TEXT)
+    if draw(st.booleans()):
+        data["date"] = draw(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)))
     if draw(st.booleans()):
         data["outlook"] = {"heading": draw(st.sampled_from(["", "展望"])), "paragraphs": [draw(_TEXT)]}
     if draw(st.booleans()):

@@ -24,11 +24,12 @@ def part(name: str) -> etree._Element:
         return etree.fromstring(archive.read(name))
 
 
-def test_template_is_what_the_build_script_makes() -> None:
+def test_templates_are_what_the_build_script_makes() -> None:
     spec = importlib.util.spec_from_file_location("build_templates", ROOT / "templates" / "build_templates.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.build_newspaper() == TEMPLATE.read_bytes(), "run: python templates/build_templates.py"
+    for name, build in module.BUILDERS.items():
+        assert build() == (ROOT / "templates" / f"{name}.docx").read_bytes(), "run: python templates/build_templates.py"
 
 
 def test_every_font_is_named_for_chinese_and_no_theme_font_remains() -> None:
@@ -83,7 +84,7 @@ def test_summary_tables_repeat_their_header_and_fit_the_text_width() -> None:
 
 
 def test_builtin_templates_are_found_outside_the_checkout() -> None:
-    assert (builtin_dir() / "newspaper.docx").is_file()
+    assert (builtin_dir() / "newspaper.docx").is_file() and (builtin_dir() / "official.docx").is_file()
 
 
 def test_wheel_ships_the_templates_inside_the_package(tmp_path: Path) -> None:
@@ -96,4 +97,7 @@ def test_wheel_ships_the_templates_inside_the_package(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     (wheel,) = tmp_path.glob("*.whl")
     with zipfile.ZipFile(wheel) as archive:
-        assert "generator/builtin_templates/newspaper.docx" in archive.namelist()
+        names = archive.namelist()
+        assert "generator/builtin_templates/newspaper.docx" in names
+        assert "generator/builtin_templates/official.docx" in names
+        assert "generator/pdf-fonts.conf" in names

@@ -6,6 +6,7 @@ renderer only places finished text. Problems carry data paths; the caller turns 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from generator.errors import DataPath, Problem
 from generator.figures.changes import disagreement
 from generator.figures.expressions import NAMES, ExpressionProblem, TextExpander
 from generator.figures.figure import Figure, figures_of
-from generator.figures.numerals import format_number
+from generator.figures.numerals import chinese_numeral, format_number
 from generator.figures.phrasing import NO_DATA, table_change
 from generator.model import Report
 
@@ -22,6 +23,7 @@ from generator.model import Report
 class SectionContent:
     heading: str
     paragraphs: list[str]
+    ordinal: str = ""  # 一, 二, 三: the formal report numbers its sections 一、二、三、
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,9 @@ class Content:
     honors: list[HonorRow]
     tables: list[TableContent]
     photos: list[PhotoContent]
+    title: str = ""  # the formal report's title (given, or 单位 + 年份 + 年工作总结)
+    date: dt.date | None = None  # the formal report's 成文日期, if the data gives one
+    outlook_ordinal: str = ""  # the number the outlook gets after the sections in the formal report
     figures: dict[str, Figure] = field(default_factory=dict)
 
 
@@ -130,7 +135,9 @@ def compose(report: Report, base_dir: Path) -> tuple[Content, list[Problem]]:
         event=text.many(report.event, ("event",)),
         sections=[
             SectionContent(
-                text(s.heading, ("sections", i, "heading")), text.many(s.paragraphs, ("sections", i, "paragraphs"))
+                text(s.heading, ("sections", i, "heading")),
+                text.many(s.paragraphs, ("sections", i, "paragraphs")),
+                chinese_numeral(i + 1),
             )
             for i, s in enumerate(report.sections)
         ],
@@ -155,6 +162,9 @@ def compose(report: Report, base_dir: Path) -> tuple[Content, list[Problem]]:
             PhotoContent(base_dir / p.file, text(p.caption, ("photos", i, "caption")), ("photos", i, "file"))
             for i, p in enumerate(report.photos)
         ],
+        title=text(report.title, ("title",)) or f"{report.organization.name}{report.year}年工作总结",
+        date=report.date,
+        outlook_ordinal=chinese_numeral(len(report.sections) + 1),
         figures=figures,
     )
     return content, problems + text.problems

@@ -19,7 +19,7 @@ from generator.figures.figure import Figure
 from generator.figures.numerals import approximate, chinese_numeral, format_number, in_wan
 from generator.figures.phrasing import PhrasingError, change_phrase, parallel_phrase
 from generator.model import Report
-from generator.sandbox import ReportSandbox, text_environment
+from generator.sandbox import ReportSandbox, syntax_message, text_environment
 
 
 class ExpressionProblem(Exception):
@@ -254,7 +254,7 @@ class TextExpander:
             raise
         except TemplateSyntaxError as exc:
             line = f"（第 {exc.lineno} 行）" if text.count("\n") and exc.lineno else ""
-            raise ExpressionProblem(f"表达式写法有误{line}：{exc.message}") from None
+            raise ExpressionProblem(f"表达式写法有误{line}：{syntax_message(exc)}") from None
         except UndefinedError as exc:
             raise ExpressionProblem(self._undefined_message(exc)) from None
         except SecurityError as exc:

@@ -13,8 +13,11 @@ from xml.sax.saxutils import escape
 
 from generator.figures.content import TableContent
 
-HEADER_FILL = "F2DCDB"
-_NUMERIC = re.compile(r"[+\-−]?\d[\d,，]*(\.\d+)?\s*(%|‰|个百分点|[\u4e00-\u9fff]{1,3})?")
+# Numbers, with a short unit or a change word (下降25.8%), and the marks that stand in a number's place (—, 持平):
+# right-aligned so that digits line up.
+_NUMERIC = re.compile(
+    r"(下降|增长|提高|提升|减少|上升)?[+\-−]?\d[\d,，]*(\.\d+)?\s*(%|‰|个百分点|[\u4e00-\u9fff]{1,3})?|—|-|持平|基本持平|新增"
+)
 
 
 def display_width(text: str) -> int:
@@ -43,10 +46,9 @@ def _runs(text: str) -> str:
     return "<w:r><w:br/></w:r>".join(parts)
 
 
-def _cell(text: str, width: int, style: str, fill: str | None = None) -> str:
-    shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
+def _cell(text: str, width: int, style: str) -> str:
     return (
-        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}<w:vAlign w:val="center"/></w:tcPr>'
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
         f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{_runs(text)}</w:p></w:tc>'
     )
 
@@ -54,7 +56,7 @@ def _cell(text: str, width: int, style: str, fill: str | None = None) -> str:
 def table_xml(table: TableContent, total_width: int) -> str:
     widths = column_widths(table, total_width)
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-    header = "".join(_cell(text, w, "TableHeading", HEADER_FILL) for text, w in zip(table.columns, widths, strict=True))
+    header = "".join(_cell(text, w, "TableHeading") for text, w in zip(table.columns, widths, strict=True))
     rows = [f"<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>{header}</w:tr>"]
     for row in table.rows:
         cells = "".join(
@@ -62,8 +64,9 @@ def table_xml(table: TableContent, total_width: int) -> str:
             for text, w in zip(row, widths, strict=True)
         )
         rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
+    look = '<w:tblLook w:val="0420" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1"/>'
     return (
         f'<w:tbl><w:tblPr><w:tblStyle w:val="ReportTable"/><w:tblW w:w="{total_width}" w:type="dxa"/>'
-        f'<w:jc w:val="center"/><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+        f'<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>{look}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
         f"{''.join(rows)}</w:tbl>"
     )

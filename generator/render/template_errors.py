@@ -12,15 +12,17 @@ from collections.abc import Iterator
 from docx.document import Document
 from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
+from lxml import etree
 
 from generator.errors import Place, Problem
+from generator.sandbox import syntax_message
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TAG_TEXT = re.compile(r"<[^>]+>")
 _QUOTED = re.compile(r"'([^']+)'")
 
 
-def _text(paragraph) -> str:
+def _text(paragraph: etree._Element) -> str:
     return "".join(t.text or "" for t in paragraph.iter(f"{W}t"))
 
 
@@ -61,7 +63,7 @@ def template_problem(exc: BaseException, name: str, document: Document) -> Probl
         context = list(getattr(exc, "docx_context", []) or [])
         line = _TAG_TEXT.sub("", context[min(3, len(context) - 1)]).strip() if context else ""
         where = _find(document, line, inside_tag=False) or (f"“{line[:60]}”" if line else "")
-        message = f"模板标签写法有误：{exc.message}"
+        message = f"模板标签写法有误：{syntax_message(exc)}"
         code = "template-syntax"
     elif isinstance(exc, UndefinedError):
         found = _QUOTED.search(exc.message or "")

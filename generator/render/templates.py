@@ -11,7 +11,8 @@ from generator.errors import Place, Problem, ReportError
 MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
 DEFAULT_TEMPLATE = "newspaper"
 BUILTIN_TEMPLATES = {
-    "newspaper": "报纸版面：引题、主题、两栏正文、照片、数说表和荣誉榜",
+    "newspaper": "报纸通讯：引题、主题、两栏正文、照片、数说表和荣誉榜",
+    "official": "正式工作报告（GB/T 9704 公文格式）：小标宋标题、仿宋正文、一二三级标题、附件表格",
 }
 
 

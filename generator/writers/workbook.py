@@ -15,7 +15,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -164,6 +164,8 @@ def _basic_rows(report: Report) -> list[_Row]:
             cell = _Number(Decimal(value))
         elif isinstance(value, str):
             cell = _Text(value, item.path)
+        elif isinstance(value, date):  # 成文日期, written as people write dates in a report
+            cell = _Text(f"{value.year}年{value.month}月{value.day}日", item.path)
         else:
             cell = None
         rows.append(

@@ -1,0 +1,132 @@
+"""The names a Word template can use: Content as plain values, plus what only layout needs (photos as images,
+generated tables, the formal report's numbering, attachments and sign-off). Documented in the README."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from typing import Any
+
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
+from markupsafe import Markup
+
+from generator.errors import Problem, raise_if
+from generator.figures.content import Content, PhotoContent, TableContent
+from generator.render.photos import prepare_photo
+from generator.render.tables import table_xml
+
+PHOTO_WIDTH = Mm(80)
+LINE_CHARACTERS = 28  # GB/T 9704: 28 characters to the line, which the sign-off is laid out on
+SUMMARY_COLUMNS = ["序号", "指标", "单位", "本年", "上年", "同比"]
+HONOR_COLUMNS = ["序号", "获奖集体或个人", "荣誉", "级别"]
+
+# Every name template_context gives, for `template check` and the README.
+TEMPLATE_NAMES = (
+    "organization", "short_name", "year", "kicker", "headline", "subtitle", "lead", "event", "sections",
+    "outlook_heading", "outlook", "outlook_ordinal", "byline_label", "byline_names", "summary", "honors", "tables",
+    "photos", "title", "date_text", "signoff_unit", "signoff_date", "attachments",
+)  # fmt: skip
+
+
+def template_context(content: Content, document: DocxTemplate, today: dt.date | None = None) -> dict[str, Any]:
+    images, problems = _photos(content.photos, document)
+    raise_if(problems)
+    per_section = _distribute(images, len(content.sections))
+    width = _text_width(document)
+    date = content.date or today or dt.date.today()
+    date_text = f"{date.year}年{date.month}月{date.day}日"  # GB/T 9704: Arabic numerals, no zero padding
+    unit_line, date_line = signoff_lines(content.organization, date_text)
+    context = {
+        "organization": content.organization,
+        "short_name": content.short_name,
+        "year": content.year,
+        "kicker": content.kicker,
+        "headline": content.headline,
+        "subtitle": content.subtitle,
+        "lead": content.lead,
+        "event": content.event,
+        "sections": [
+            {"heading": s.heading, "paragraphs": s.paragraphs, "photos": per_section[i], "number": i + 1,
+             "ordinal": s.ordinal}
+            for i, s in enumerate(content.sections)
+        ],
+        "outlook_heading": content.outlook_heading,
+        "outlook": content.outlook,
+        "outlook_ordinal": content.outlook_ordinal,
+        "byline_label": content.byline_label,
+        "byline_names": content.byline_names,
+        "summary": content.summary,
+        "honors": content.honors,
+        "tables": [
+            {"title": t.title, "columns": t.columns, "rows": t.rows, "body": Markup(table_xml(t, width))}
+            for t in content.tables
+        ],
+        "photos": images,
+        "title": content.title,
+        "date_text": date_text,
+        "signoff_unit": unit_line,
+        "signoff_date": date_line,
+        "attachments": _attachments(content, width),
+    }  # fmt: skip
+    assert set(context) == set(TEMPLATE_NAMES)
+    return context
+
+
+def _attachments(content: Content, width: int) -> list[dict[str, Any]]:
+    """The summary tables as the formal report's 附件 1, 2, 3 …, each a finished table."""
+    tables = []
+    if content.summary:
+        rows = [[str(r.number), r.name, r.unit, r.value, r.previous, r.change] for r in content.summary]
+        tables.append(TableContent(f"{content.year}年主要指标", SUMMARY_COLUMNS, rows))
+    if content.honors:
+        rows = [[str(i), h.recipient, h.honor, h.level] for i, h in enumerate(content.honors, start=1)]
+        tables.append(TableContent(f"{content.year}年获得荣誉情况", HONOR_COLUMNS, rows))
+    tables += content.tables
+    return [{"number": n, "title": t.title, "body": Markup(table_xml(t, width))} for n, t in enumerate(tables, start=1)]
+
+
+def _characters(text: str) -> float:
+    """Width in full-width characters: half-width letters and digits count a half."""
+    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def signoff_lines(unit: str, date_text: str) -> tuple[str, str]:
+    """The unit and the date laid out on the 28-character line as GB/T 9704 has them without a seal: the unit two
+    characters in from the right, the date below it starting two characters further right; when the date is the
+    longer, the date two characters in and the unit moved left to match. Padded with ideographic spaces."""
+    u, d = _characters(unit), _characters(date_text)
+    if d + 2 <= u:
+        unit_start, date_start = LINE_CHARACTERS - 2 - u, LINE_CHARACTERS - u
+    else:
+        date_start = LINE_CHARACTERS - 2 - d
+        unit_start = date_start - 2
+    return "\u3000" * max(int(unit_start), 0) + unit, "\u3000" * max(int(date_start), 0) + date_text
+
+
+def _photos(photos: list[PhotoContent], document: DocxTemplate) -> tuple[list[dict[str, Any]], list[Problem]]:
+    images, problems = [], []
+    for photo in photos:
+        data, problem = prepare_photo(photo)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            images.append({"image": InlineImage(document, data, width=PHOTO_WIDTH), "caption": photo.caption})
+    return images, problems
+
+
+def _distribute(items: list[Any], buckets: int) -> list[list[Any]]:
+    """Spread photos over the sections in order, as a layout desk would (5 over 3 sections: 2, 2, 1)."""
+    spread: list[list[Any]] = [[] for _ in range(max(buckets, 1))]
+    for k, item in enumerate(items):
+        spread[k * len(spread) // len(items)].append(item)
+    return spread
+
+
+def _text_width(document: DocxTemplate) -> int:
+    """Twips between the margins of the template's last section, where the data tables go."""
+    section = document.docx.sections[-1]
+    try:
+        return int((section.page_width - section.left_margin - section.right_margin) / 635)
+    except TypeError:  # a template without page size: A4 with 2 cm margins
+        return 9071
