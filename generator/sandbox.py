@@ -24,8 +24,11 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%"})
     intercepted_unops = frozenset()
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, plain_types: tuple[type, ...] = (), **options: Any) -> None:
         super().__init__(undefined=StrictUndefined, **options)
+        # Types holding nothing but data (our rows and records, dicts): their public fields are read directly,
+        # which matters when a template loops over 10,000 table rows.
+        self.plain_types = frozenset(plain_types)
         for name in _REFUSED_FILTERS:
             self.filters.pop(name, None)
         self.globals.pop("cycler", None)
@@ -46,6 +49,13 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
+        kind = type(obj)
+        if kind in self.plain_types and attribute[:1] != "_":
+            if kind is dict:
+                if attribute in obj:
+                    return obj[attribute]
+            elif attribute in getattr(kind, "__dataclass_fields__", ()):
+                return getattr(obj, attribute)
         if isinstance(obj, str) and attribute in _REFUSED_METHODS:
             raise SecurityError(f"不允许调用文字的 {attribute}() 方法，请用 ~ 连接文字")
         return super().getattr(obj, attribute)
@@ -67,9 +77,9 @@ def text_environment() -> ReportSandbox:
     return ReportSandbox(autoescape=False, keep_trailing_newline=True)
 
 
-def template_environment() -> ReportSandbox:
+def template_environment(plain_types: tuple[type, ...] = ()) -> ReportSandbox:
     """For Word templates: everything inserted is XML-escaped."""
-    return ReportSandbox(autoescape=True)
+    return ReportSandbox(plain_types=plain_types, autoescape=True)
 
 
 _SYNTAX = [

@@ -7,16 +7,16 @@ import datetime as dt
 import unicodedata
 from typing import Any
 
-from docx.shared import Mm
-from docxtpl import DocxTemplate, InlineImage
 from markupsafe import Markup
 
 from generator.errors import Problem, raise_if
 from generator.figures.content import Content, PhotoContent, TableContent
+from generator.render.drawings import picture
+from generator.render.engine import Additions
 from generator.render.photos import prepare_photo
 from generator.render.tables import table_xml
 
-PHOTO_WIDTH = Mm(80)
+PHOTO_WIDTH_MM = 80  # a newspaper column
 LINE_CHARACTERS = 28  # GB/T 9704: 28 characters to the line, which the sign-off is laid out on
 SUMMARY_COLUMNS = ["序号", "指标", "单位", "本年", "上年", "同比"]
 HONOR_COLUMNS = ["序号", "获奖集体或个人", "荣誉", "级别"]
@@ -29,11 +29,15 @@ TEMPLATE_NAMES = (
 )  # fmt: skip
 
 
-def template_context(content: Content, document: DocxTemplate, today: dt.date | None = None) -> dict[str, Any]:
-    images, problems = _photos(content.photos, document)
+def template_context(
+    content: Content, additions: Additions, width: int, today: dt.date | None = None, needed: set[str] | None = None
+) -> dict[str, Any]:
+    """``width``: twips between the margins where full-width tables go; pictures are added to ``additions``.
+    ``needed``: the names the template uses; the costly ones (pictures, finished tables) are made only if used."""
+    wanted = set(TEMPLATE_NAMES) if needed is None else needed
+    images, problems = _photos(content.photos, additions) if wanted & {"photos", "sections"} else ([], [])
     raise_if(problems)
     per_section = _distribute(images, len(content.sections))
-    width = _text_width(document)
     date = content.date or today or dt.date.today()
     date_text = f"{date.year}年{date.month}月{date.day}日"  # GB/T 9704: Arabic numerals, no zero padding
     unit_line, date_line = signoff_lines(content.organization, date_text)
@@ -59,7 +63,8 @@ def template_context(content: Content, document: DocxTemplate, today: dt.date | 
         "summary": content.summary,
         "honors": content.honors,
         "tables": [
-            {"title": t.title, "columns": t.columns, "rows": t.rows, "body": Markup(table_xml(t, width))}
+            {"title": t.title, "columns": t.columns, "rows": t.rows,
+             "body": Markup(table_xml(t, width)) if "tables" in wanted else ""}
             for t in content.tables
         ],
         "photos": images,
@@ -67,7 +72,7 @@ def template_context(content: Content, document: DocxTemplate, today: dt.date | 
         "date_text": date_text,
         "signoff_unit": unit_line,
         "signoff_date": date_line,
-        "attachments": _attachments(content, width),
+        "attachments": _attachments(content, width) if "attachments" in wanted else [],
     }  # fmt: skip
     assert set(context) == set(TEMPLATE_NAMES)
     return context
@@ -104,14 +109,15 @@ def signoff_lines(unit: str, date_text: str) -> tuple[str, str]:
     return "\u3000" * max(int(unit_start), 0) + unit, "\u3000" * max(int(date_start), 0) + date_text
 
 
-def _photos(photos: list[PhotoContent], document: DocxTemplate) -> tuple[list[dict[str, Any]], list[Problem]]:
+def _photos(photos: list[PhotoContent], additions: Additions) -> tuple[list[dict[str, Any]], list[Problem]]:
     images, problems = [], []
     for photo in photos:
-        data, problem = prepare_photo(photo)
-        if problem is not None:
+        prepared, problem = prepare_photo(photo)
+        if prepared is None:
             problems.append(problem)
-        else:
-            images.append({"image": InlineImage(document, data, width=PHOTO_WIDTH), "caption": photo.caption})
+            continue
+        image = picture(additions, prepared.data, prepared.extension, (prepared.width, prepared.height), PHOTO_WIDTH_MM)
+        images.append({"image": image, "caption": photo.caption})
     return images, problems
 
 
@@ -121,12 +127,3 @@ def _distribute(items: list[Any], buckets: int) -> list[list[Any]]:
     for k, item in enumerate(items):
         spread[k * len(spread) // len(items)].append(item)
     return spread
-
-
-def _text_width(document: DocxTemplate) -> int:
-    """Twips between the margins of the template's last section, where the data tables go."""
-    section = document.docx.sections[-1]
-    try:
-        return int((section.page_width - section.left_margin - section.right_margin) / 635)
-    except TypeError:  # a template without page size: A4 with 2 cm margins
-        return 9071

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -17,7 +18,15 @@ TARGET_LONG_SIDE = 1600  # enough for a column 80 mm wide printed at 300 dpi and
 WORD_FORMATS = {"JPEG", "PNG", "GIF", "BMP"}
 
 
-def prepare_photo(photo: PhotoContent) -> tuple[io.BytesIO | None, Problem | None]:
+@dataclass(frozen=True)
+class PreparedPhoto:
+    data: bytes
+    extension: str  # jpeg, png, gif or bmp
+    width: int  # pixels, for the aspect ratio
+    height: int
+
+
+def prepare_photo(photo: PhotoContent) -> tuple[PreparedPhoto | None, Problem | None]:
     """The picture's bytes ready to embed, or the problem with it (naming the photos entry)."""
 
     def problem(message: str) -> tuple[None, Problem]:
@@ -48,21 +57,22 @@ def prepare_photo(photo: PhotoContent) -> tuple[io.BytesIO | None, Problem | Non
         return problem("已损坏，无法读取")
 
 
-def _fit(image: Image.Image, data: bytes) -> io.BytesIO:
+def _fit(image: Image.Image, data: bytes) -> PreparedPhoto:
     """The original bytes when Word can show them as they are; else upright, at most 1600 px, re-encoded."""
     turned = _exif_orientation(image) not in (1, None)
     small = len(data) <= KEEP_BYTES and max(image.size) <= 2 * TARGET_LONG_SIDE
     if image.format in WORD_FORMATS and small and not turned:
-        return io.BytesIO(data)
+        return PreparedPhoto(data, image.format.lower(), image.width, image.height)
     upright = ImageOps.exif_transpose(image)
     upright.thumbnail((TARGET_LONG_SIDE, TARGET_LONG_SIDE), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     if upright.mode in ("RGBA", "LA") or "transparency" in upright.info:
         upright.save(out, "PNG", optimize=True)
+        extension = "png"
     else:
         upright.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
-    out.seek(0)
-    return out
+        extension = "jpeg"
+    return PreparedPhoto(out.getvalue(), extension, upright.width, upright.height)
 
 
 def _exif_orientation(image: Image.Image) -> int | None:

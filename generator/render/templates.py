@@ -20,6 +20,7 @@ BUILTIN_TEMPLATES = {
 class TemplateSource:
     name: str  # what messages call it: the built-in name or the file path
     data: bytes
+    builtin: bool = False  # one of ours, whose output structure the test suite proves
 
 
 def builtin_dir() -> Path:
@@ -34,7 +35,7 @@ def load_template(choice: str | Path | None) -> TemplateSource:
     name = str(choice) if choice is not None else DEFAULT_TEMPLATE
     if name in BUILTIN_TEMPLATES:
         path = builtin_dir() / f"{name}.docx"
-        return TemplateSource(name, path.read_bytes())
+        return TemplateSource(name, path.read_bytes(), builtin=True)
     path = Path(name)
     if path.suffix.lower() != ".docx":
         known = "、".join(BUILTIN_TEMPLATES)
