@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.errors import Place, Problem, ReportError, raise_if
 from generator.figures import Content, compose
+from generator.history import History
 from generator.model import Report, validate_report
 from generator.output import output_path, require_libreoffice, write_atomically, write_pdf
 from generator.render import TemplateSource, load_template, render_docx
@@ -27,6 +28,7 @@ class Loaded:
     raw: RawDocument
     report: Report
     content: Content
+    notes: list[str] = field(default_factory=list)  # where values came from (上年 taken from last year's file)
 
     @property
     def warnings(self) -> list[str]:
@@ -50,9 +52,16 @@ def load(source: Path) -> Loaded:
     problems = raw.problems + problems
     if report is None:
         raise ReportError(_in_order(raw.locate(problems)))
-    content, more = compose(report, source.parent)
-    raise_if(_in_order(raw.locate(problems + more)))
-    return Loaded(raw, report, content)
+    history = History(source, report.year)
+    report, disagreements = history.fill_previous(report)
+    wanted = list(
+        dict.fromkeys([*report.trend, *(n for c in report.charts if c.kind == "trend" for n in c.indicators)])
+    )
+    known = {i.name for i in report.indicators}
+    years = history.series(report, [n for n in wanted if n in known]) if wanted else None
+    content, more = compose(report, source.parent, years)
+    raise_if(_in_order(raw.locate(problems + disagreements + more)))
+    return Loaded(raw, report, content, history.notes)
 
 
 def render(loaded: Loaded, template: TemplateSource) -> bytes:

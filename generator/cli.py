@@ -86,6 +86,8 @@ def build(input_file: Path, output: Path | None, template: str | None, pdf: bool
     with console.status(f"正在生成 {display_name(input_file)} 的报告…"):
         result = _run(lambda: api.build(input_file, template, output, pdf=pdf))
     _print_warnings(console, result.warnings)
+    for note in result.loaded.notes:
+        console.print(note)
     assert result.output is not None
     report = result.loaded.content
     click.echo(
@@ -104,6 +106,8 @@ def validate(input_file: Path, template: str | None) -> None:
     console = Console(stderr=True, highlight=False)
     result = _run(lambda: api.validate(input_file, template))
     _print_warnings(console, result.warnings)
+    for note in result.loaded.notes:
+        click.echo(note)
     content = result.loaded.content
     paragraphs = len(content.lead) + len(content.event) + sum(len(s.paragraphs) for s in content.sections)
     click.echo(

@@ -86,6 +86,15 @@ def _names(value: Any) -> list[str]:
     return value
 
 
+def _indicator_names(value: Any) -> list[str]:
+    """Indicator names as a list, or in one cell separated by 、 or commas (names may hold spaces)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [n.strip() for n in re.split(r"[、，,;；\n]+", clean_text(value)) if n.strip()]
+    return value
+
+
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．－＋，％", "0123456789.-+,%")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
@@ -183,6 +192,8 @@ def _choice(aliases: dict[str, str], label: str) -> BeforeValidator:
     return BeforeValidator(pick)
 
 
+CHART_KINDS = {"compare": "compare", "对比": "compare", "本年与上年": "compare", "同比": "compare",
+               "trend": "trend", "趋势": "trend", "历年": "trend", "历年趋势": "trend"}  # fmt: skip
 KIND_ALIASES = {"count": "count", "数量": "count", "计数": "count", "rate": "rate", "比率": "rate", "率": "rate"}
 LEVELS = ["全国", "省级", "市级", "县级", "其他"]
 LEVEL_ALIASES = {
@@ -272,6 +283,14 @@ class Table(_Strict):
     rows: list[list[Cell]] = []
 
 
+class Chart(_Strict):
+    """An editable Word chart: this year against last (compare) or every year on file (trend)."""
+
+    title: Text
+    kind: Annotated[Literal["compare", "trend"], _choice(CHART_KINDS, "图表类型")] = "compare"
+    indicators: Annotated[list[Text], BeforeValidator(_indicator_names), Field(min_length=1)]
+
+
 class Report(_Strict):
     organization: Organization
     year: Annotated[int, BeforeValidator(_year)]
@@ -287,6 +306,8 @@ class Report(_Strict):
     photos: list[Photo] = []
     byline: Byline | None = None
     tables: list[Table] = []
+    trend: Annotated[list[Text], BeforeValidator(_indicator_names)] = []  # indicators in the 历年趋势 table
+    charts: list[Chart] = []
     title: OptionalText = ""  # the formal report's title; 单位 + 年份 + 年工作总结 when empty
     date: Annotated[dt.date | None, BeforeValidator(_date)] = None  # the formal report's 成文日期
 
@@ -328,6 +349,8 @@ FIELD_LABELS = {
     "columns": "列名",
     "rows": "行",
     "date": "成文日期",
+    "trend": "历年趋势指标",
+    "charts": "图表",
 }
 
 
@@ -365,6 +388,15 @@ def check_report(report: Report) -> list[Problem]:
                     code="indicator-empty",
                 )
             )
+    names = {indicator.name for indicator in report.indicators}
+    for j, name in enumerate(report.trend):
+        if name not in names:
+            problems.append(Problem(_no_such_indicator(name, names), ("trend", j), code="unknown-indicator"))
+    for c, chart in enumerate(report.charts):
+        for j, name in enumerate(chart.indicators):
+            if name not in names:
+                problems.append(Problem(_no_such_indicator(name, names), ("charts", c, "indicators", j),
+                                        code="unknown-indicator"))  # fmt: skip
     for t, table in enumerate(report.tables):
         for r, row in enumerate(table.rows):
             if row and not any(cell for cell in row):
@@ -382,6 +414,12 @@ def check_report(report: Report) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _no_such_indicator(name: str, names: set[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.5)
+    hint = f"；是否想写“{close[0]}”？" if close else "；请写“指标”中的名称"
+    return f"没有名为“{name}”的指标{hint}"
 
 
 def _problem(error: Any) -> Problem:

@@ -279,7 +279,7 @@ def set_properties(doc: DocumentObject, title: str, subject: str) -> None:
 def _drop_extras(doc: DocumentObject) -> None:
     """python-docx's starting document carries parts a template does not need: a thumbnail of some other
     document, Word 2010's duplicate of the styles full of theme fonts, and sample custom XML."""
-    unwanted = ("thumbnail", "stylesWithEffects", "customXml")
+    unwanted = ("thumbnail", "stylesWithEffects", "customXml")  # never "package": the charts' workbooks
     keep_tables = {"TableNormal", "TableGrid", "ReportTable"}  # the other 98 sample table styles weigh 330 KB
     for style in doc.styles.element.findall(qn("w:style")):
         if style.get(qn("w:type")) == "table" and style.get(qn("w:styleId")) not in keep_tables:

@@ -3,6 +3,7 @@ two columns with red-ruled subheads and photos in the columns, then a shaded 数
 
 from __future__ import annotations
 
+from chart_kit import add_chart
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_SECTION
@@ -61,6 +62,7 @@ STYLES: list[tuple[str, str, str, float, dict]] = [
                                                   keep_next=True)),
     ("页眉文字", "HeaderText",   "楷体", 9,    dict(align=RIGHT, color="595959")),
     ("页码",     "PageNumber",   "宋体", 9,    dict(align=CENTER)),
+    ("图表",     "NewsChart",    "宋体", 10.5, dict(align=CENTER, after=6)),
 ]
 # fmt: on
 
@@ -171,6 +173,19 @@ def build() -> bytes:
         [("{{ honor.recipient }}", "表格文字"), ("{{ honor.honor }}", "表格文字"), ("{{ honor.level }}", "表头")],
     )  # fmt: skip
     add("{%p endif %}")
+    add("{%p if trend %}")
+    add("{{ trend.title }}", "表题")
+    add("{{p trend.body }}")
+    add("{%p endif %}")
+    # Charts: the placeholder named 趋势图 takes trend charts, 对比图 this year against last; refilled per chart.
+    add("{%p for chart in charts %}")
+    add("{{ chart.title }}", "表题")
+    add("{%p if chart.kind == 'trend' %}")
+    add_chart(doc, add("", "图表"), 1, "趋势图", line=True)
+    add("{%p else %}")
+    add_chart(doc, add("", "图表"), 2, "对比图", line=False)
+    add("{%p endif %}")
+    add("{%p endfor %}")
     add("{%p for table in tables %}")
     add("{{ table.title }}", "表题")
     add("{{p table.body }}")

@@ -203,6 +203,17 @@ def reports(draw: st.DrawFn) -> Report:
             for _ in range(draw(st.integers(0, 1)))
         ],
     }
+    names = [i["name"] for i in indicators]
+    if names and draw(st.booleans()):
+        data["trend"] = draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True))
+    if names and draw(st.booleans()):
+        data["charts"] = [
+            {
+                "title": draw(_TEXT),
+                "kind": draw(st.sampled_from(["compare", "trend"])),
+                "indicators": draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True)),
+            }
+        ]
     if draw(st.booleans()):
         data["title"] = draw(_TEXT)
     if draw(st.booleans()):
@@ -228,4 +239,4 @@ def test_any_model_survives_yaml_and_workbook(report: Report) -> None:
 def test_workbook_bytes_are_a_real_workbook() -> None:
     report = api.load(EXAMPLES / "2022.yaml").report
     book = load_workbook(io.BytesIO(workbook_bytes(report)))
-    assert book.sheetnames[:6] == ["填写说明", "基本信息", "正文", "指标", "荣誉", "照片"]
+    assert book.sheetnames[:7] == ["填写说明", "基本信息", "正文", "指标", "荣誉", "照片", "图表"]

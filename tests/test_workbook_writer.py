@@ -19,6 +19,7 @@ from generator.model import Report
 from generator.sources.layout import (
     BASIC_COLUMNS,
     BASIC_ITEMS,
+    CHART_COLUMNS,
     HONOR_COLUMNS,
     INDICATOR_COLUMNS,
     PHOTO_COLUMNS,
@@ -34,6 +35,7 @@ DATA_SHEETS: dict[str, tuple[Column, ...]] = {
     "指标": INDICATOR_COLUMNS,
     "荣誉": HONOR_COLUMNS,
     "照片": PHOTO_COLUMNS,
+    "图表": CHART_COLUMNS,
 }
 
 MINIMAL: dict[str, Any] = {
@@ -73,7 +75,7 @@ def test_sheets_headers_and_frozen_rows(year: int) -> None:
     report = example(year)
     book = opened(report)
     tables = [f"附表{n}" for n in range(1, len(report.tables) + 1)] or ["附表1"]
-    assert book.sheetnames == ["填写说明", "基本信息", "正文", "指标", "荣誉", "照片", *tables]
+    assert book.sheetnames == ["填写说明", "基本信息", "正文", "指标", "荣誉", "照片", "图表", *tables]
     for name, columns in DATA_SHEETS.items():
         ws = book[name]
         assert [c.value for c in ws[1]] == [c.header for c in columns]
@@ -373,7 +375,7 @@ def test_instructions_explain_the_routine_and_every_sheet() -> None:
 
 def test_empty_parts_still_get_their_sheets() -> None:
     book = opened(small())
-    assert book.sheetnames == ["填写说明", "基本信息", "正文", "指标", "荣誉", "照片", "附表1"]
+    assert book.sheetnames == ["填写说明", "基本信息", "正文", "指标", "荣誉", "照片", "图表", "附表1"]
     for name in ("指标", "荣誉", "照片"):
         assert book[name].max_row == 1 and book[name]["A1"].value
     table = book["附表1"]

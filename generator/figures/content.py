@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from generator.errors import DataPath, Problem
@@ -53,6 +54,16 @@ class TableContent:
 
 
 @dataclass(frozen=True)
+class ChartContent:
+    """A chart's data: categories along the axis, one series of values per legend entry (None leaves a gap)."""
+
+    title: str
+    kind: str  # "compare": this year against last; "trend": every year on file
+    categories: list[str]
+    series: list[tuple[str, list[Decimal | None]]]
+
+
+@dataclass(frozen=True)
 class PhotoContent:
     file: Path
     caption: str
@@ -81,6 +92,8 @@ class Content:
     title: str = ""  # the formal report's title (given, or 单位 + 年份 + 年工作总结)
     date: dt.date | None = None  # the formal report's 成文日期, if the data gives one
     outlook_ordinal: str = ""  # the number the outlook gets after the sections in the formal report
+    trend: TableContent | None = None  # chosen indicators across every year on file
+    charts: list[ChartContent] = field(default_factory=list)
     figures: dict[str, Figure] = field(default_factory=dict)
 
 
@@ -104,8 +117,12 @@ class _Texts:
         return [self(text, (*path, i)) for i, text in enumerate(texts)]
 
 
-def compose(report: Report, base_dir: Path) -> tuple[Content, list[Problem]]:
-    """The report's content, and the problems found in its figures and expressions (all of them)."""
+YearValues = dict[int, dict[str, Decimal | None]]
+
+
+def compose(report: Report, base_dir: Path, years: YearValues | None = None) -> tuple[Content, list[Problem]]:
+    """The report's content, and the problems found in its figures and expressions (all of them).
+    ``years``: the unit's values of the trend and chart indicators in every year on file (this one included)."""
     problems: list[Problem] = []
     for i, indicator in enumerate(report.indicators):
         message = disagreement(indicator)
@@ -165,9 +182,49 @@ def compose(report: Report, base_dir: Path) -> tuple[Content, list[Problem]]:
         title=text(report.title, ("title",)) or f"{report.organization.name}{report.year}年工作总结",
         date=report.date,
         outlook_ordinal=chinese_numeral(len(report.sections) + 1),
+        trend=_trend_table(report, figures, years or {}),
+        charts=_charts(report, figures, years or {}, problems),
         figures=figures,
     )
     return content, problems + text.problems
+
+
+def _trend_table(report: Report, figures: dict[str, Figure], years: YearValues) -> TableContent | None:
+    if not report.trend:
+        return None
+    ordered = sorted(years) or [report.year]
+    rows = []
+    for name in (n for n in report.trend if n in figures):  # unknown names are reported by the model check
+        values = [years.get(year, {}).get(name) for year in ordered]
+        rows.append([name, figures[name].unit, *(format_number(v) if v is not None else NO_DATA for v in values)])
+    return TableContent(f"{ordered[0]}—{ordered[-1]}年主要指标", ["指标", "单位", *(f"{y}年" for y in ordered)], rows)
+
+
+def _charts(
+    report: Report, figures: dict[str, Figure], years: YearValues, problems: list[Problem]
+) -> list[ChartContent]:
+    charts = []
+    for c, chart in enumerate(report.charts):
+        if any(name not in figures for name in chart.indicators):
+            continue  # an unknown name is reported by the model check
+        if chart.kind == "trend":
+            ordered = sorted(years) or [report.year]
+            series = [(name, [years.get(year, {}).get(name) for year in ordered]) for name in chart.indicators]
+            charts.append(ChartContent(chart.title, "trend", [f"{y}年" for y in ordered], series))
+            continue
+        previous, current = [], []
+        for j, name in enumerate(chart.indicators):
+            figure = figures[name]
+            for what, value in (("上年", figure.previous), ("本年", figure.value)):
+                if value is None:
+                    problems.append(Problem(
+                        f"图表“{chart.title}”比较本年与上年，指标“{name}”还没有{what}数值（只有同比的指标画不出对比图）",
+                        ("charts", c, "indicators", j), code="chart-data"))  # fmt: skip
+            previous.append(figure.previous)
+            current.append(figure.value)
+        charts.append(ChartContent(chart.title, "compare", list(chart.indicators),
+                                   [(f"{report.year - 1}年", previous), (f"{report.year}年", current)]))  # fmt: skip
+    return charts
 
 
 def _summary(figures: list[Figure]) -> list[SummaryRow]:

@@ -25,7 +25,7 @@ HONOR_COLUMNS = ["序号", "获奖集体或个人", "荣誉", "级别"]
 TEMPLATE_NAMES = (
     "organization", "short_name", "year", "kicker", "headline", "subtitle", "lead", "event", "sections",
     "outlook_heading", "outlook", "outlook_ordinal", "byline_label", "byline_names", "summary", "honors", "tables",
-    "photos", "title", "date_text", "signoff_unit", "signoff_date", "attachments",
+    "photos", "title", "date_text", "signoff_unit", "signoff_date", "attachments", "trend", "charts",
 )  # fmt: skip
 
 
@@ -73,6 +73,12 @@ def template_context(
         "signoff_unit": unit_line,
         "signoff_date": date_line,
         "attachments": _attachments(content, width) if "attachments" in wanted else [],
+        "trend": (
+            {"title": content.trend.title, "columns": content.trend.columns, "rows": content.trend.rows,
+             "body": Markup(table_xml(content.trend, width)) if "trend" in wanted else ""}
+            if content.trend else None
+        ),
+        "charts": [{"title": c.title, "kind": c.kind} for c in content.charts],
     }  # fmt: skip
     assert set(context) == set(TEMPLATE_NAMES)
     return context
@@ -87,6 +93,8 @@ def _attachments(content: Content, width: int) -> list[dict[str, Any]]:
     if content.honors:
         rows = [[str(i), h.recipient, h.honor, h.level] for i, h in enumerate(content.honors, start=1)]
         tables.append(TableContent(f"{content.year}年获得荣誉情况", HONOR_COLUMNS, rows))
+    if content.trend:
+        tables.append(content.trend)
     tables += content.tables
     return [{"number": n, "title": t.title, "body": Markup(table_xml(t, width))} for n, t in enumerate(tables, start=1)]
 

@@ -22,6 +22,8 @@ from jinja2 import Template, TemplateSyntaxError, meta
 from lxml import etree
 
 from generator.errors import Place, Problem, ReportError
+from generator.figures.content import ChartContent
+from generator.render.charts import place_charts, placeholders
 from generator.render.templates import TemplateSource
 from generator.sandbox import template_environment
 
@@ -47,6 +49,7 @@ class Additions:
     overrides: list[str] = field(default_factory=list)  # <Override> elements for [Content_Types].xml
     extensions: set[str] = field(default_factory=set)
     part_rels: dict[str, str] = field(default_factory=dict)  # part name -> its own .rels XML
+    charts: list[ChartContent] = field(default_factory=list)  # the data of the charts to draw, in order
     _count: int = 0
 
     def next_id(self) -> int:
@@ -107,6 +110,10 @@ class PreparedTemplate:
             except TemplateSyntaxError as exc:
                 raise ReportError(self.problem(exc, name), kind="template") from None
         self.column_loops = any("{%tc" in "".join(lines) for lines in self.sources.values())
+        parts = dict(self.entries)
+        body = "".join(self.sources.get(_DOCUMENT, []))
+        self.charts = {rid: chart for rid, chart in placeholders(parts.get(_RELS, b""), parts).items()
+                       if f'r:id="{rid}"' in body}  # fmt: skip
         self.text_width = _last_text_width(dict(self.entries)[_DOCUMENT])
 
     def document(self) -> Any:
@@ -138,10 +145,10 @@ class PreparedTemplate:
                 xml = template.render(context)
             except Exception as exc:  # whatever a template's own expressions raise
                 raise ReportError(self.problem(exc, name), kind="template") from None
-            rendered[name] = (_DECLARATION + self._finish(name, xml, drawing_ids)).encode("utf-8")
+            rendered[name] = (_DECLARATION + self._finish(name, xml, drawing_ids, additions)).encode("utf-8")
         return self._package(rendered, additions)
 
-    def _finish(self, name: str, xml: str, drawing_ids: Iterator[int]) -> str:
+    def _finish(self, name: str, xml: str, drawing_ids: Iterator[int], additions: Additions) -> str:
         xml = xml.replace("\n<w:p", "<w:p")
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if any(mark in xml for mark in ("\n", "\t", "\a", "\f")):
@@ -151,6 +158,8 @@ class PreparedTemplate:
         if self.column_loops and name == _DOCUMENT:
             tree = DocxTemplate.fix_tables(None, xml)  # columns added by {%tc %} loops need grid columns
             xml = etree.tostring(tree, encoding="unicode")
+        if self.charts and name == _DOCUMENT:
+            xml = place_charts(xml, self.charts, additions.charts, additions)
         if "<wp:docPr" in xml:
             xml = _DOC_PR.sub(lambda m: f"{m.group(1)}{next(drawing_ids)}{m.group(2)}", xml)  # loops copy ids
         try:

@@ -12,6 +12,6 @@ from generator.render.templates import TemplateSource
 
 def render_docx(content: Content, template: TemplateSource, today: dt.date | None = None) -> bytes:
     engine = prepared(template)
-    additions = Additions()
+    additions = Additions(charts=list(content.charts))
     context = template_context(content, additions, engine.text_width, today, engine.names)
     return engine.render(context, additions)

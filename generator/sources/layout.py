@@ -16,6 +16,7 @@ TEXT_SHEET = "正文"
 INDICATOR_SHEET = "指标"
 HONOR_SHEET = "荣誉"
 PHOTO_SHEET = "照片"
+CHART_SHEET = "图表"
 TABLE_SHEET_PREFIX = "附表"  # 附表1, 附表2, …: one sheet per extra table
 
 
@@ -55,6 +56,7 @@ BASIC_ITEMS = (
     BasicItem(("subtitle",), "副题", "主题下方的一行；可不填"),
     BasicItem(("title",), "报告标题", "正式工作报告（公文样式）的标题；不填则为“单位全称+年份+年工作总结”"),
     BasicItem(("date",), "成文日期", "正式工作报告落款的日期，如 2020-01-15；不填则为生成当天"),
+    BasicItem(("trend",), "历年趋势指标", "要排成“历年趋势”表的指标名称，用顿号隔开；数值取自本文件夹里各年的工作簿"),
     BasicItem(("byline", "label"), "署名前缀", "如：通讯员；可不填（默认“通讯员”）"),
     BasicItem(("byline", "names"), "署名姓名", "多个姓名用顿号或空格隔开，如：俞亮波、胡湘；不填则不署名"),
 )
@@ -141,6 +143,24 @@ PHOTO_COLUMNS = (
         aliases=("文件", "图片"),
     ),
     Column("caption", "图片说明", "排在照片下方的说明，如：会议现场", width=40, wrap=True, aliases=("说明", "图注")),
+)
+
+CHART_KINDS = ("对比", "趋势")
+CHART_KIND_WORDS = {"compare": "对比", "trend": "趋势"}
+CHART_COLUMNS = (
+    Column(
+        "title", "图表标题", "排在图上方的标题，如：主要案件本年与上年对比", width=30, required=True, aliases=("标题",)
+    ),
+    Column("kind", "类型", "对比：本年与上年；趋势：本文件夹里各年的数值", width=8, choices=CHART_KINDS, required=True),
+    Column(
+        "indicators",
+        "指标",
+        "“指标”表中的名称，用顿号隔开，如：刑事发案数、治安发案数",
+        width=50,
+        wrap=True,
+        required=True,
+        aliases=("指标名称",),
+    ),
 )
 
 TABLE_TITLE_LABEL = "表题"

@@ -317,6 +317,7 @@ class _Reader:
             layout.INDICATOR_SHEET,
             layout.HONOR_SHEET,
             layout.PHOTO_SHEET,
+            layout.CHART_SHEET,
         }
         sheets = list(self.book.sheetnames)
         for required in (layout.BASICS_SHEET, layout.TEXT_SHEET):
@@ -335,6 +336,7 @@ class _Reader:
             (layout.INDICATOR_SHEET, "indicators", layout.INDICATOR_COLUMNS),
             (layout.HONOR_SHEET, "honors", layout.HONOR_COLUMNS),
             (layout.PHOTO_SHEET, "photos", layout.PHOTO_COLUMNS),
+            (layout.CHART_SHEET, "charts", layout.CHART_COLUMNS),
         ):
             if sheet in sheets:
                 self.read_items(sheet, key, columns)

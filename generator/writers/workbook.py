@@ -34,6 +34,9 @@ from generator.sources.layout import (
     BASIC_COLUMNS,
     BASIC_ITEMS,
     BASICS_SHEET,
+    CHART_COLUMNS,
+    CHART_KIND_WORDS,
+    CHART_SHEET,
     HONOR_COLUMNS,
     HONOR_SHEET,
     INDICATOR_COLUMNS,
@@ -136,6 +139,18 @@ def workbook_bytes(report: Report) -> bytes:
         [
             {c.key: _Text(getattr(photo, c.key), ("photos", i, c.key)) for c in PHOTO_COLUMNS}
             for i, photo in enumerate(report.photos)
+        ],
+    )
+    book.data_sheet(
+        CHART_SHEET,
+        CHART_COLUMNS,
+        [
+            {
+                "title": _Text(chart.title, ("charts", i, "title")),
+                "kind": _Text(CHART_KIND_WORDS[chart.kind], ("charts", i, "kind")),
+                "indicators": _Text("、".join(chart.indicators), ("charts", i, "indicators")),
+            }
+            for i, chart in enumerate(report.charts)
         ],
     )
     if report.tables:

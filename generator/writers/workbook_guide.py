@@ -9,6 +9,8 @@ from generator.sources.layout import (
     BASIC_COLUMNS,
     BASIC_ITEMS,
     BASICS_SHEET,
+    CHART_COLUMNS,
+    CHART_SHEET,
     HONOR_COLUMNS,
     HONOR_SHEET,
     INDICATOR_COLUMNS,
@@ -102,6 +104,13 @@ def guide_lines(report: Report) -> list[tuple[str, str]]:
             "（或其下的文件夹），支持 JPG、PNG、GIF、BMP。",
         ),
         *_column_lines(PHOTO_COLUMNS),
+        ("sheet", f"「{CHART_SHEET}」"),
+        (
+            "text",
+            "可以在 Word 里编辑的图表，一行一张：“对比”画本年与上年，“趋势”画本文件夹里各年工作簿的数值"
+            "（每年一个文件，文件名为年份，如 2021.xlsx、2022.xlsx）。不要图表时让这张表空着。",
+        ),
+        *_column_lines(CHART_COLUMNS),
         ("sheet", f"「{first_table}」「{second_table}」……"),
         (
             "text",
