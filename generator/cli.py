@@ -73,16 +73,27 @@ def main() -> None:
     pass
 
 
-@main.command(help="生成报告：默认写在输入文件旁边（2019.yaml -> 2019.docx）。")
-@click.argument("input_file", metavar="输入文件", type=click.Path(path_type=Path))
+@main.command(
+    help="生成报告：默认写在输入文件旁边（2019.yaml -> 2019.docx）。输入是文件夹时，生成其中（含子文件夹）"
+    "所有以年份命名的数据文件（2019.yaml、2020.xlsx ……）的报告，多个进程并行，最后列出成功和失败。"
+)
+@click.argument("input_file", metavar="输入文件或文件夹", type=click.Path(path_type=Path))
 @click.option(
     "-o", "--output", metavar="路径", type=click.Path(path_type=Path), help="报告写到这里（.docx 文件或文件夹）"
 )
 @click.option("-t", "--template", metavar="样式", help=TEMPLATE_HELP)
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF，写在 .docx 旁边")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), metavar="N", help="批量生成时同时运行的进程数（默认：CPU 核数）"
+)
 @_help
-def build(input_file: Path, output: Path | None, template: str | None, pdf: bool) -> None:
+def build(input_file: Path, output: Path | None, template: str | None, pdf: bool, jobs: int | None) -> None:
     console = Console(stderr=True, highlight=False)
+    if input_file.is_dir():
+        if output is not None:
+            raise click.UsageError("批量生成时报告写在各数据文件旁边，不能用 -o")
+        _build_folder(console, input_file, template, pdf, jobs)
+        return
     with console.status(f"正在生成 {display_name(input_file)} 的报告…"):
         result = _run(lambda: api.build(input_file, template, output, pdf=pdf))
     _print_warnings(console, result.warnings)
@@ -96,6 +107,45 @@ def build(input_file: Path, output: Path | None, template: str | None, pdf: bool
     )
     if result.pdf is not None:
         click.echo(f"已生成 {display_name(result.pdf)}")
+
+
+def _build_folder(console: Console, folder: Path, template: str | None, pdf: bool, jobs: int | None) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from generator import batch
+    from generator.output import require_libreoffice
+    from generator.render import load_template
+
+    if template is not None:
+        _run(lambda: load_template(template))  # a wrong template fails once, not once per unit
+    if pdf:
+        _run(lambda: require_libreoffice(folder / "报告.pdf"))
+    inputs, outcomes = batch.find_inputs(folder)
+    if not inputs and not outcomes:
+        click.echo(f"{display_name(folder)} 中没有以年份命名的数据文件（如 2019.yaml、2020.xlsx）", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    columns = (TextColumn("正在生成"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("", total=len(inputs))
+        outcomes += batch.build_all(inputs, template, pdf, jobs, on_done=lambda _: progress.advance(task))
+    outcomes.sort(key=lambda o: str(o.source))
+    table = Table(title=f"{display_name(folder)}：{len(outcomes)} 份数据", show_lines=False)
+    table.add_column("数据文件")
+    table.add_column("结果")
+    table.add_column("报告 / 第一个问题", overflow="fold")
+    for outcome in outcomes:
+        source = display_name(outcome.source)
+        if outcome.ok:
+            table.add_row(source, "[green]成功[/green]", display_name(outcome.output))
+        else:
+            more = f"（共 {outcome.problems} 处）" if outcome.problems > 1 else ""
+            table.add_row(source, "[red]失败[/red]", outcome.problem + more)
+    Console(highlight=False).print(table)
+    failed = sum(1 for o in outcomes if not o.ok)
+    click.echo(f"成功 {len(outcomes) - failed} 份，失败 {failed} 份")
+    if failed:
+        sys.exit(EXIT_PROBLEMS)
 
 
 @main.command(help="检查数据文件（与 build 做同样的检查，包括照片和模板），不写任何文件。")
