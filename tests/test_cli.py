@@ -115,7 +115,7 @@ def test_build_never_modifies_its_input_and_leaves_no_temporary_files(unit: Path
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["build"], "缺少参数“输入文件”"),
+        (["build"], "缺少参数“输入文件"),
         (["build", "2019.yaml", "--colour"], "没有这个选项“--colour”"),
         (["bild", "2019.yaml"], "是否想用“build”"),
         (["build", "2019.yaml", "-o"], "需要一个值"),

@@ -11,18 +11,19 @@ never inject markup or code.
 from __future__ import annotations
 
 import io
+import marshal
 import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from docxtpl import DocxTemplate
 from jinja2 import Template, TemplateSyntaxError, meta
 from lxml import etree
 
 from generator.errors import Place, Problem, ReportError
 from generator.figures.content import ChartContent
+from generator.render import cache
 from generator.render.charts import place_charts, placeholders
 from generator.render.templates import TemplateSource
 from generator.sandbox import template_environment
@@ -91,6 +92,31 @@ class PreparedTemplate:
         self.compiled: dict[str, Template] = {}
         self.sources: dict[str, list[str]] = {}
         self.names: set[str] = set()  # the context names the template uses: only those are worked out
+        entry = cache.key(source.data)
+        cached = cache.load(entry)
+        if cached is None:
+            cached = self._prepare(environment)
+            cache.store(entry, cached)
+        template_globals = environment.make_globals(None)
+        for name, (text, code) in cached["parts"].items():
+            self.sources[name] = text.splitlines()
+            self.compiled[name] = environment.template_class.from_code(
+                environment, marshal.loads(code), template_globals
+            )
+        self.names = set(cached["names"])
+        self.column_loops = any("{%tc" in "".join(lines) for lines in self.sources.values())
+        parts = dict(self.entries)
+        body = "".join(self.sources.get(_DOCUMENT, []))
+        self.charts = {rid: chart for rid, chart in placeholders(parts.get(_RELS, b""), parts).items()
+                       if f'r:id="{rid}"' in body}  # fmt: skip
+        self.text_width = _last_text_width(dict(self.entries)[_DOCUMENT])
+
+    def _prepare(self, environment: Any) -> dict[str, Any]:
+        """Each part with tags repaired by docxtpl and compiled: {"parts": {name: (source, code)}, "names": […]}."""
+        from docxtpl import DocxTemplate
+
+        parts: dict[str, tuple[str, bytes]] = {}
+        names: set[str] = set()
         for name, data in self.entries:
             if not _RENDERED.fullmatch(name) or not any(tag in data for tag in (b"{{", b"{%", b"{#")):
                 continue
@@ -105,16 +131,11 @@ class PreparedTemplate:
             source_text = _PARAGRAPH.sub(r"\n<w:p\1", xml)  # one paragraph a line: errors can name it
             self.sources[name] = source_text.splitlines()
             try:
-                self.names |= meta.find_undeclared_variables(environment.parse(source_text))
-                self.compiled[name] = environment.from_string(source_text)
+                names |= meta.find_undeclared_variables(environment.parse(source_text))
+                parts[name] = (source_text, marshal.dumps(environment.compile(source_text)))
             except TemplateSyntaxError as exc:
                 raise ReportError(self.problem(exc, name), kind="template") from None
-        self.column_loops = any("{%tc" in "".join(lines) for lines in self.sources.values())
-        parts = dict(self.entries)
-        body = "".join(self.sources.get(_DOCUMENT, []))
-        self.charts = {rid: chart for rid, chart in placeholders(parts.get(_RELS, b""), parts).items()
-                       if f'r:id="{rid}"' in body}  # fmt: skip
-        self.text_width = _last_text_width(dict(self.entries)[_DOCUMENT])
+        return {"parts": parts, "names": sorted(names)}
 
     def document(self) -> Any:
         """The template as python-docx reads it, for finding the paragraph an error is in (only on error)."""
@@ -152,10 +173,14 @@ class PreparedTemplate:
         xml = xml.replace("\n<w:p", "<w:p")
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if any(mark in xml for mark in ("\n", "\t", "\a", "\f")):
+            from docxtpl import DocxTemplate
+
             xml = DocxTemplate.resolve_listing(None, xml)  # line breaks and tabs inside data text
         if not name.startswith("word/"):
             return xml
         if self.column_loops and name == _DOCUMENT:
+            from docxtpl import DocxTemplate
+
             tree = DocxTemplate.fix_tables(None, xml)  # columns added by {%tc %} loops need grid columns
             xml = etree.tostring(tree, encoding="unicode")
         if self.charts and name == _DOCUMENT:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from generator.errors import Problem
 from generator.figures.content import PhotoContent
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 MAX_FILE_BYTES = 60 * 1024 * 1024
 MAX_PIXELS = 60_000_000  # refuse decompression bombs long before Pillow's own limit
@@ -28,6 +30,7 @@ class PreparedPhoto:
 
 def prepare_photo(photo: PhotoContent) -> tuple[PreparedPhoto | None, Problem | None]:
     """The picture's bytes ready to embed, or the problem with it (naming the photos entry)."""
+    from PIL import Image, UnidentifiedImageError  # only reports with photos pay for Pillow
 
     def problem(message: str) -> tuple[None, Problem]:
         return None, Problem(f"图片“{photo.file.name}”{message}", photo.path, code="photo")
@@ -58,6 +61,8 @@ def prepare_photo(photo: PhotoContent) -> tuple[PreparedPhoto | None, Problem | 
 
 
 def _fit(image: Image.Image, data: bytes) -> PreparedPhoto:
+    from PIL import Image, ImageOps
+
     """The original bytes when Word can show them as they are; else upright, at most 1600 px, re-encoded."""
     turned = _exif_orientation(image) not in (1, None)
     small = len(data) <= KEEP_BYTES and max(image.size) <= 2 * TARGET_LONG_SIDE

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from docx.document import Document
 from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 from lxml import etree
 
 from generator.errors import Place, Problem
 from generator.sandbox import syntax_message
+
+if TYPE_CHECKING:
+    from docx.document import Document
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TAG_TEXT = re.compile(r"<[^>]+>")

@@ -7,8 +7,20 @@ from pathlib import Path
 
 from generator.errors import Place, Problem, ReportError
 from generator.sources.raw import RawDocument, display_name
-from generator.sources.xlsx_source import read_workbook, refuse_old_format
 from generator.sources.yaml_source import read_yaml
+
+
+def read_workbook(path: Path) -> RawDocument:
+    from generator.sources.xlsx_source import read_workbook as read  # only workbook users pay for it
+
+    return read(path)
+
+
+def refuse_old_format(path: Path) -> RawDocument:
+    from generator.sources.xlsx_source import refuse_old_format as refuse
+
+    return refuse(path)
+
 
 READERS: dict[str, Callable[[Path], RawDocument]] = {
     ".yaml": read_yaml,

@@ -18,7 +18,9 @@ from generator.errors import DataPath, Place, Problem
 class RawDocument:
     data: Any
     source: Path
-    places: dict[DataPath, Place] = field(default_factory=dict)
+    # A place, or for workbooks (sheet, row, column) made into a Place only when a message needs it: a workbook of
+    # 10,000 rows has 70,000 cells, and nearly all of them are never named.
+    places: dict[DataPath, Place | tuple[str, int, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # found while reading, reported with validation
     warnings: list[str] = field(default_factory=list)
 
@@ -27,6 +29,9 @@ class RawDocument:
         if path is not None:
             for end in range(len(path), -1, -1):
                 place = self.places.get(tuple(path[:end]))
+                if isinstance(place, tuple):
+                    sheet, row, column = place
+                    return Place(self.display_name, sheet=sheet, cell=f"{column_letter(column)}{row}")
                 if place is not None:
                     return place
         return Place(self.display_name)
@@ -45,3 +50,13 @@ def display_name(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

@@ -10,6 +10,7 @@ workbooks are refused before any parser sees them, with a message saying what th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import warnings
@@ -25,7 +26,7 @@ from lxml import etree
 from generator.errors import DataPath, Place, Problem, ReportError
 from generator.sources import layout
 from generator.sources.layout import Column
-from generator.sources.raw import RawDocument, display_name
+from generator.sources.raw import RawDocument, column_letter, display_name
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
@@ -134,11 +135,18 @@ def _what_it_is(data: bytes) -> str:
 
 @dataclass
 class _SheetScan:
-    """What openpyxl's read-only mode does not tell: real extent, merges, formulas without a cached value."""
+    """What openpyxl's read-only mode does not tell: merged ranges and formulas without a cached value."""
 
-    last_row: int = 0
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_row, min_col, max_row, max_col
     uncached_formulas: set[str] = field(default_factory=set)
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([^"]+)"')
+_FORMULA_CELL = re.compile(
+    rb"<(?:\w+:)?c\b([^>]*)>((?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b(?:(?!</(?:\w+:)?c>).)*?)</(?:\w+:)?c>", re.S
+)
+_REFERENCE = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+_CACHED = re.compile(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>|<(?:\w+:)?is>")
 
 
 def _scan_package(data: bytes, name: str) -> dict[str, _SheetScan]:
@@ -192,33 +200,21 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _scan_sheet(archive: zipfile.ZipFile, part: str) -> _SheetScan:
+    """Merges and uncached formulas found by searching the sheet's XML, which is much cheaper than parsing it a
+    second time (openpyxl parses it for the values)."""
     scan = _SheetScan()
     if part not in archive.namelist():
         return scan
-    with archive.open(part) as stream:
-        events = etree.iterparse(
-            stream,
-            events=("end",),
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            tag=(f"{{{MAIN}}}c", f"{{{MAIN}}}mergeCell"),
-        )
-        for _, element in events:
-            if element.tag == f"{{{MAIN}}}c":
-                cached = element.find(f"{{{MAIN}}}v")
-                has_value = (cached is not None and bool(cached.text)) or element.find(f"{{{MAIN}}}is") is not None
-                reference = element.get("r", "")
-                found = _CELL.fullmatch(reference)
-                if has_value and found:
-                    scan.last_row = max(scan.last_row, int(found.group(2)))
-                if element.find(f"{{{MAIN}}}f") is not None and not has_value:
-                    scan.uncached_formulas.add(reference)
-            else:
-                bounds = _range(element.get("ref", ""))
-                if bounds:
-                    scan.merges.append(bounds)
-            element.clear()
+    data = archive.read(part)
+    for found in _MERGE.finditer(data):
+        bounds = _range(found.group(1).decode())
+        if bounds:
+            scan.merges.append(bounds)
+    if re.search(rb"<(?:\w+:)?f[ >]", data):  # formulas at all (not <formula1> of a drop-down list)
+        for found in _FORMULA_CELL.finditer(data):
+            reference = _REFERENCE.search(found.group(1))
+            if reference and not _CACHED.search(found.group(2)):
+                scan.uncached_formulas.add(reference.group(1).decode())
     return scan
 
 
@@ -241,12 +237,16 @@ def _unescape(text: str) -> str:
     return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
-def _format_body(number_format: str) -> str:
-    """The first section of a number format without literal text, escapes and [colour] codes."""
+@functools.lru_cache(maxsize=256)
+def _format_rules(number_format: str) -> tuple[bool, int]:
+    """(is a percent format, decimals shown) from the first section of a number format, leaving out literal
+    text, escapes and [colour] codes: '0.0%' -> (True, 1); '0.0"%"' -> (False, 1). A workbook has few formats."""
     body = (number_format or "General").split(";")[0]
     body = re.sub(r'"[^"]*"', "", body)
     body = re.sub(r"\\.", "", body)
-    return re.sub(r"\[[^\]]*\]", "", body)
+    body = re.sub(r"\[[^\]]*\]", "", body)
+    shown = re.search(r"\.(0+)", body)
+    return "%" in body, len(shown.group(1)) if shown else 0
 
 
 def number_text(value: float | int, number_format: str) -> str:
@@ -255,13 +255,11 @@ def number_text(value: float | int, number_format: str) -> str:
     number = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
     if number.is_finite() and len(number.as_tuple().digits) > 15:
         number = number.quantize(Decimal(1).scaleb(number.adjusted() - 14))
-    body = _format_body(number_format)
-    if "%" in body:
+    percent, places = _format_rules(number_format)
+    if percent:
         number *= 100
     if number.as_tuple().exponent < 0:  # drop float noise such as 25.800 -> 25.8
         number = number.normalize() if number != number.to_integral_value() else number.quantize(Decimal(1))
-    shown = re.search(r"\.(0+)", body)
-    places = len(shown.group(1)) if shown else 0
     if -number.as_tuple().exponent < places:
         number = number.quantize(Decimal(1).scaleb(-places))
     return f"{number:f}"
@@ -300,14 +298,12 @@ class _Reader:
         self.book = book
         self.scans = scans
         self.data: dict[str, Any] = {}
-        self.places: dict[DataPath, Place] = {(): Place(name)}
+        self.places: dict[DataPath, Place | tuple[str, int, int]] = {(): Place(name)}
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
 
     def place(self, sheet: str, row: int, column: int) -> Place:
-        from openpyxl.utils import get_column_letter
-
-        return Place(self.name, sheet=sheet, cell=f"{get_column_letter(column + 1)}{row}")
+        return Place(self.name, sheet=sheet, cell=f"{column_letter(column)}{row}")
 
     def read(self) -> RawDocument:
         known = {
@@ -362,26 +358,28 @@ class _Reader:
                     reference,
                 )
             )
-        if scan.last_row == 0:
-            return
         worksheet = self.book[sheet]
-        merged: dict[tuple[int, int], tuple[int, int]] = {}
+        worksheet.reset_dimensions()  # WPS may declare A1:A1; the rows themselves say how far the data goes
+        continuations: dict[int, list[tuple[int, tuple[int, int]]]] = {}
         for min_row, min_col, max_row, max_col in scan.merges:
-            for r in range(min_row, min(max_row, scan.last_row) + 1):
+            if (max_row - min_row + 1) * (max_col - min_col + 1) > 100_000:
+                continue  # a merge over a whole column carries nothing to copy
+            for r in range(min_row, max_row + 1):
                 for c in range(min_col, max_col + 1):
                     if (r, c) != (min_row, min_col):
-                        merged[(r, c)] = (min_row, min_col)
-        values: dict[tuple[int, int], str | None] = {}
-        for number, row in enumerate(worksheet.iter_rows(min_row=1, max_row=scan.last_row), start=1):
-            cells = [cell_text(getattr(c, "value", None), getattr(c, "number_format", "General")) for c in row]
-            for c, text in enumerate(cells, start=1):
-                values[(number, c)] = text
-            continued = set()
-            for (r, c), origin in merged.items():
-                if r == number:
-                    while len(cells) < c:
-                        cells.append(None)
-                    cells[c - 1] = values.get(origin)
+                        continuations.setdefault(r, []).append((c, (min_row, min_col)))
+        origins = {origin for cells in continuations.values() for _, origin in cells}
+        origin_values: dict[tuple[int, int], str | None] = {}
+        for number, row in enumerate(worksheet.iter_rows(), start=1):
+            cells = [cell_text(c.value, c.number_format) if c.value is not None else None for c in row]
+            continued: set[int] = set()
+            if origins:
+                for c, text in enumerate(cells, start=1):
+                    if (number, c) in origins:
+                        origin_values[(number, c)] = text
+                for c, origin in continuations.get(number, ()):
+                    cells.extend([None] * (c - len(cells)))
+                    cells[c - 1] = origin_values.get(origin)
                     continued.add(c - 1)
             if any(text is not None for text in cells):
                 yield _Row(number, cells, continued)
@@ -566,14 +564,13 @@ class _Reader:
             item: dict[str, Any] = {}
             path = (key, len(items))
             for index, column in found.items():
-                where = self.place(sheet, row.number, index)
-                self.places[(*path, column.key)] = where
+                self.places[(*path, column.key)] = (sheet, row.number, index)
                 value = self.cell(row, index)
                 if value is not None:
                     item[column.key] = value
             if not item:
                 continue  # only columns we ignore are filled in
-            self.places[path] = self.place(sheet, row.number, 0)
+            self.places[path] = (sheet, row.number, 0)
             items.append(item)
         if items:
             self.data[key] = items
@@ -620,8 +617,8 @@ class _Reader:
                             code="xlsx-table-extra-cell",
                         )
                     )
-            self.places[(*path, "rows", r)] = self.place(sheet, row.number, 0)
+            self.places[(*path, "rows", r)] = (sheet, row.number, 0)
             for c in range(width):
-                self.places[(*path, "rows", r, c)] = self.place(sheet, row.number, c)
+                self.places[(*path, "rows", r, c)] = (sheet, row.number, c)
             table["rows"].append([self.cell(row, c) for c in range(width)])
         self.data["tables"].append(table)

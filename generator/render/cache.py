@@ -1,0 +1,70 @@
+"""A per-user cache of prepared templates, so that a single build does not repair and compile the same template
+again (Python's own .pyc files do the same for code).
+
+The key is the template's content together with the versions of Python, Jinja and annual-report; an entry holds the
+repaired Jinja source of each part and its compiled code. Nothing here is required: when the cache cannot be read
+or written (a read-only home, ANNUAL_REPORT_CACHE set to an empty value) templates are simply prepared each time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def cache_dir() -> Path | None:
+    chosen = os.environ.get("ANNUAL_REPORT_CACHE")
+    if chosen is not None:
+        return Path(chosen) if chosen else None
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA")
+        return Path(base) / "annual-report" / "cache" if base else None
+    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
+    return Path(base) / "annual-report"
+
+
+def key(data: bytes) -> str:
+    import jinja2
+
+    from generator import __version__
+
+    versions = f"{sys.version}|{jinja2.__version__}|{__version__}".encode()
+    return hashlib.sha256(versions + b"\0" + data).hexdigest()
+
+
+def load(entry: str) -> dict[str, Any] | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        value = marshal.loads((folder / f"{entry}.template").read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def store(entry: str, value: dict[str, Any]) -> None:
+    folder = cache_dir()
+    if folder is None:
+        return
+    temporary = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, name = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        temporary = Path(name)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(marshal.dumps(value))
+        os.replace(temporary, folder / f"{entry}.template")
+        temporary = None
+    except (OSError, ValueError):
+        pass  # a cache that cannot be written is no cache, not an error
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
