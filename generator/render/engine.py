@@ -171,7 +171,8 @@ class PreparedTemplate:
 
     def _finish(self, name: str, xml: str, drawing_ids: Iterator[int], additions: Additions) -> str:
         xml = xml.replace("\n<w:p", "<w:p")
-        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if "{_" in xml or "_}" in xml:  # docxtpl's escapes for literal braces; each replace copies the text
+            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if any(mark in xml for mark in ("\n", "\t", "\a", "\f")):
             from docxtpl import DocxTemplate
 
@@ -197,7 +198,7 @@ class PreparedTemplate:
 
     def _package(self, rendered: dict[str, bytes], additions: Additions) -> bytes:
         out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as archive:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             present = set()
             for name, data in self.entries:
                 present.add(name)
@@ -221,10 +222,11 @@ class PreparedTemplate:
 
 
 def _write(archive: zipfile.ZipFile, name: str, data: bytes, compress: bool = True) -> None:
-    """Fixed timestamps: the same data and template give the same bytes; pictures are already compressed."""
+    """Fixed timestamps: the same data and template give the same bytes; pictures are already compressed; a
+    body of megabytes (a table of thousands of rows) is compressed at the fastest level."""
     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-    archive.writestr(info, data)
+    archive.writestr(info, data, compresslevel=1 if len(data) > 1_000_000 else 6)
 
 
 def _relationships(inner: str) -> str:
