@@ -8,6 +8,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from docx import Document
 from docx.shared import Mm
 from lxml import etree
@@ -101,3 +102,17 @@ def test_wheel_ships_the_templates_inside_the_package(tmp_path: Path) -> None:
         assert "generator/builtin_templates/newspaper.docx" in names
         assert "generator/builtin_templates/official.docx" in names
         assert "generator/pdf-fonts.conf" in names
+
+
+def test_template_cache_is_optional_and_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.render import cache
+
+    monkeypatch.setenv("ANNUAL_REPORT_CACHE", str(tmp_path))
+    for number in range(cache.KEEP + 5):
+        cache.store(f"entry{number}", {"parts": {}, "names": []})
+    assert len(list(tmp_path.glob("*.template"))) == cache.KEEP
+    assert cache.load("entry36") == {"parts": {}, "names": []}
+    (tmp_path / "broken.template").write_bytes(b"not marshal data")
+    assert cache.load("broken") is None  # a damaged entry is no entry
+    monkeypatch.setenv("ANNUAL_REPORT_CACHE", "")
+    assert cache.cache_dir() is None and cache.load("entry36") is None

@@ -62,9 +62,20 @@ def store(entry: str, value: dict[str, Any]) -> None:
             stream.write(marshal.dumps(value))
         os.replace(temporary, folder / f"{entry}.template")
         temporary = None
+        _prune(folder)
     except (OSError, ValueError):
         pass  # a cache that cannot be written is no cache, not an error
     finally:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 temporary.unlink()
+
+
+KEEP = 32  # templates a person uses are few; old entries beyond these go
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.template"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
