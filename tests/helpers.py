@@ -112,3 +112,109 @@ def pdf_column_lines(pdf: Path) -> list[str]:
 def pdf_pages(pdf: Path) -> int:
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True, timeout=60).stdout
     return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+# --- every document the tests produce (tests/test_outputs.py, tests/test_corpus.py, tests/test_fuzz.py) ----------
+
+CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+# Our documents never declare a DTD: a DOCTYPE passed through from a template would let Word or LibreOffice expand
+# entities (or fetch files) when the report is opened.
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+
+
+def check_document(data: bytes) -> str:
+    """A .docx or .xlsx as a reader needs it: a sound zip; every part with a content type; every XML part well
+    formed and without a DOCTYPE; relationships that resolve, with unique ids; unique drawing ids; and python-docx
+    or openpyxl opens it. Returns "docx" or "xlsx"."""
+    assert data.startswith(b"PK\x03\x04"), "not a zip package"
+    check_package(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None, "a part fails its CRC check"
+        names = archive.namelist()
+        assert len(names) == len(set(names)), "a part is stored twice"
+        types = etree.fromstring(archive.read("[Content_Types].xml"), _SAFE_XML)
+        defaults = {
+            e.get("Extension", "").lower(): e.get("ContentType", "") for e in types.iter(f"{CONTENT_TYPES}Default")
+        }
+        overrides = {
+            e.get("PartName", "").lstrip("/"): e.get("ContentType", "") for e in types.iter(f"{CONTENT_TYPES}Override")
+        }
+        for name in names:
+            if name.endswith("/") or name == "[Content_Types].xml":
+                continue
+            content_type = overrides.get(name) or defaults.get(name.rsplit(".", 1)[-1].lower())
+            assert content_type, f"{name}: no content type"
+            if content_type.endswith(("+xml", "/xml")):
+                part = archive.read(name)
+                assert b"<!DOCTYPE" not in part[:4096], f"{name}: declares a DOCTYPE"
+                try:
+                    etree.fromstring(part, _SAFE_XML)
+                except etree.XMLSyntaxError as exc:
+                    raise AssertionError(f"{name}: not well-formed XML: {exc}") from None
+            if name.endswith(".rels"):
+                ids = [
+                    r.get("Id")
+                    for r in etree.fromstring(archive.read(name), _SAFE_XML).iter(f"{PACKAGE_RELS}Relationship")
+                ]
+                assert len(ids) == len(set(ids)), f"{name}: duplicate relationship ids"
+        for name in overrides:
+            assert name in names, f"[Content_Types].xml names a missing part {name}"
+        kind = "docx" if "word/document.xml" in names else "xlsx" if "xl/workbook.xml" in names else ""
+    assert kind, "neither a Word document nor a workbook"
+    if kind == "docx":
+        Document(io.BytesIO(data))
+    else:
+        from openpyxl import load_workbook
+
+        load_workbook(io.BytesIO(data)).close()
+    return kind
+
+
+def first_text(data: bytes) -> str:
+    """A line of text any reader of the document shows: the first paragraph of a report, or the first cell of the
+    first sheet of a workbook (what the LibreOffice check looks for)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        is_docx = "word/document.xml" in archive.namelist()
+    if is_docx:
+        return next((line for line in docx_lines(data) if line.strip() and " | " not in line), "")
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        for row in book.worksheets[0].iter_rows(max_row=5, values_only=True):
+            for value in row:
+                if isinstance(value, str) and value.strip():
+                    return value
+    finally:
+        book.close()
+    return ""
+
+
+def libreoffice_opens(soffice: str, documents: list[Path], workdir: Path, timeout: int = 600) -> dict[Path, str]:
+    """Open every document in LibreOffice, in one run per kind (starting LibreOffice once per document would take
+    most of the suite's time): reports are converted to text, workbooks to CSV. Returns what went wrong, by
+    document: no output means LibreOffice could not open it; its text must hold the document's first line."""
+    failures: dict[Path, str] = {}
+    for suffix, target in ((".docx", "txt:Text"), (".xlsx", "csv:Text - txt - csv (StarCalc):44,34,76,1")):
+        batch = [d for d in documents if d.suffix == suffix]
+        if not batch:
+            continue
+        outdir = workdir / suffix.lstrip(".")
+        env = dict(os.environ, FONTCONFIG_FILE=str(FONTS_CONF)) if FONTS_CONF.exists() else None
+        with tempfile.TemporaryDirectory() as profile:
+            command = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                       "--convert-to", target, "--outdir", str(outdir)]  # fmt: skip
+            for start in range(0, len(batch), 200):  # keep the command line short
+                subprocess.run([*command, *map(str, batch[start : start + 200])], capture_output=True,
+                               timeout=timeout, env=env, check=False)  # fmt: skip
+        for document in batch:
+            produced = outdir / (document.stem + (".txt" if suffix == ".docx" else ".csv"))
+            if not produced.is_file():
+                failures[document] = "LibreOffice could not open it (no output)"
+                continue
+            wanted = squeeze(first_text(document.read_bytes()))
+            shown = squeeze(produced.read_bytes().decode("utf-8", errors="replace"))
+            if wanted and wanted[:40] not in shown:
+                failures[document] = f"LibreOffice shows other text: {shown[:80]!r}, expected {wanted[:40]!r}"
+    return failures

@@ -261,6 +261,8 @@ class TextExpander:
             raise ExpressionProblem(f"表达式被安全沙箱拒绝：{exc}") from None
         except (PhrasingError, ValueError, TypeError, ArithmeticError) as exc:
             raise ExpressionProblem(f"表达式计算出错：{exc}") from None
+        except RecursionError:  # a macro that calls itself
+            raise ExpressionProblem("表达式计算出错：调用自身的层次过深（宏不能无限地调用自己）") from None
 
     def _undefined_message(self, exc: UndefinedError) -> str:
         message = exc.message or ""

@@ -7,6 +7,7 @@ validator serves both.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,10 +46,16 @@ class RawDocument:
 
 
 def display_name(path: Path) -> str:
-    """A path as the user typed it when it is below the working folder, else the full path."""
+    """A path as the user typed it when it is below the working folder, else the full path. Links are not followed
+    first: ``-o 报告.docx`` that is a link to the input is named 报告.docx, as typed."""
+    here = Path.cwd()
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(path)).relative_to(here))
     except ValueError:
+        pass
+    try:
+        return str(path.resolve().relative_to(here.resolve()))
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a loop of links
         return str(path)
 
 

@@ -12,12 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import math
 import re
+import stat
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -30,6 +33,8 @@ from generator.sources.raw import RawDocument, column_letter, display_name
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+# Cells with something in them, in all sheets: 10,000 indicators fill 40,000-70,000; time and memory grow with it.
+MAX_CELLS = 120_000
 MAX_RATIO = 150  # sheet XML compresses well, but not a thousandfold
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -54,6 +59,7 @@ def read_workbook(path: Path) -> RawDocument:
             ) from None
     try:
         reader = _Reader(name, path, book, scans)
+        reader.package = data
         return reader.read()
     finally:
         book.close()
@@ -88,9 +94,13 @@ def _read_checked(path: Path, name: str) -> bytes:
             )
         )
     try:
-        size = path.stat().st_size
-        if path.is_dir():
+        info = path.stat()
+        size = info.st_size
+        if stat.S_ISDIR(info.st_mode):
             raise ReportError(_problem(name, "这是一个文件夹，不是工作簿", "not-file"))
+        if not stat.S_ISREG(info.st_mode):
+            # a named pipe blocks reading for ever, a device (/dev/zero) never ends: refuse before opening
+            raise ReportError(_problem(name, "这不是普通文件（而是管道或设备），不是工作簿", "not-file"))
         if size > MAX_FILE_BYTES:
             raise ReportError(
                 _problem(name, f"文件过大（{size // 1024 // 1024} MB），一年的数据不应超过 50 MB", "too-large")
@@ -137,6 +147,7 @@ def _what_it_is(data: bytes) -> str:
 class _SheetScan:
     """What openpyxl's read-only mode does not tell: merged ranges and formulas without a cached value."""
 
+    part: str = ""  # the sheet's XML in the package
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_row, min_col, max_row, max_col
     uncached_formulas: set[str] = field(default_factory=set)
 
@@ -169,16 +180,42 @@ def _scan_package(data: bytes, name: str) -> dict[str, _SheetScan]:
             raise ReportError(_problem(name, "文件解压后异常巨大（可能是“压缩炸弹”），已拒绝读取", "xlsx-zip-bomb"))
         for info in infos:
             if info.filename.endswith((".xml", ".rels", ".vml")):
-                with archive.open(info) as stream:
-                    head = stream.read(4096)
+                try:
+                    with archive.open(info) as stream:
+                        head = stream.read(4096)
+                except _DAMAGED:
+                    raise ReportError(_problem(name, "工作簿已损坏，无法读取", "xlsx-corrupt")) from None
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                     raise ReportError(
                         _problem(name, "工作簿中含有不安全的 XML 声明（DOCTYPE/ENTITY），已拒绝读取", "xlsx-unsafe-xml")
                     )
         try:
-            return {sheet: _scan_sheet(archive, part) for sheet, part in _sheet_parts(archive).items()}
-        except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, OSError):
+            parts = _sheet_parts(archive)
+            missing = [sheet for sheet, part in parts.items() if part not in names]
+            if missing:  # openpyxl would drop such a sheet without a word, and its data with it
+                raise ReportError(
+                    [
+                        _problem(name, "这张工作表的内容缺失，工作簿已损坏（可能没有复制完整）", "xlsx-corrupt", sheet)
+                        for sheet in missing
+                    ]
+                )
+            return {sheet: _scan_sheet(archive, part) for sheet, part in parts.items()}
+        except _DAMAGED:
             raise ReportError(_problem(name, "工作簿已损坏，无法读取", "xlsx-corrupt")) from None
+
+
+# What a damaged package raises when a part is read: a bad CRC, a broken deflate stream, an unknown compression
+# method, a header that does not match the directory, a part cut short.
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    OSError,
+    ValueError,
+    KeyError,
+    etree.XMLSyntaxError,
+)
 
 
 def _parse(archive: zipfile.ZipFile, part: str) -> etree._Element:
@@ -202,7 +239,7 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 def _scan_sheet(archive: zipfile.ZipFile, part: str) -> _SheetScan:
     """Merges and uncached formulas found by searching the sheet's XML, which is much cheaper than parsing it a
     second time (openpyxl parses it for the values)."""
-    scan = _SheetScan()
+    scan = _SheetScan(part)
     if part not in archive.namelist():
         return scan
     data = archive.read(part)
@@ -216,6 +253,42 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str) -> _SheetScan:
             if reference and not _CACHED.search(found.group(2)):
                 scan.uncached_formulas.add(reference.group(1).decode())
     return scan
+
+
+_CELL_XML = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_ATTRIBUTE = re.compile(rb'\b(r|t)="([^"]*)"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def _damaged_cells(package: bytes, scan: _SheetScan | None) -> list[tuple[str | None, str]]:
+    """The cells of a sheet openpyxl could not read, with what is wrong with each: a number that is no number, an
+    address beyond the last column. Only looked for once reading has failed."""
+    if not package or scan is None or not scan.part:
+        return []
+    try:
+        with zipfile.ZipFile(io.BytesIO(package)) as archive:
+            xml = archive.read(scan.part)
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return []
+    found: list[tuple[str | None, str]] = []
+    for cell in _CELL_XML.finditer(xml):
+        attributes = {k.decode(): v.decode(errors="replace") for k, v in _ATTRIBUTE.findall(cell.group(1))}
+        reference = attributes.get("r", "")
+        matched = _CELL.fullmatch(reference)
+        column = matched.group(1) if matched else ""
+        if reference and (not column or len(column) > 3 or (len(column) == 3 and column > "XFD")):
+            found.append((None, f"单元格地址“{reference[:20]}”超出了工作表的范围"))
+            continue
+        value = _VALUE.search(cell.group(2) or b"")
+        if attributes.get("t", "n") == "n" and value is not None:
+            text = value.group(1).decode(errors="replace").strip()
+            try:
+                damaged = not math.isfinite(float(text))  # float() takes "NaN" and "inf"; openpyxl does not
+            except ValueError:
+                damaged = True
+            if damaged:
+                found.append((reference or None, f"数字格里是“{text[:20]}”"))
+    return found
 
 
 def _range(reference: str) -> tuple[int, int, int, int] | None:
@@ -253,16 +326,20 @@ def number_text(value: float | int, number_format: str) -> str:
     """A number cell as exact text: percent cells ×100 (0.258 shown as 25.8% -> '25.8'); no float noise beyond
     Excel's 15 digits; at least as many decimals as the format shows (13 shown as 13.0 -> '13.0')."""
     number = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
-    if number.is_finite() and len(number.as_tuple().digits) > 15:
-        number = number.quantize(Decimal(1).scaleb(number.adjusted() - 14))
-    percent, places = _format_rules(number_format)
-    if percent:
-        number *= 100
-    if number.as_tuple().exponent < 0:  # drop float noise such as 25.800 -> 25.8
-        number = number.normalize() if number != number.to_integral_value() else number.quantize(Decimal(1))
-    if -number.as_tuple().exponent < places:
-        number = number.quantize(Decimal(1).scaleb(-places))
-    return f"{number:f}"
+    if not number.is_finite():  # 1e999 or NaN written by some other program: the text says what it is
+        return repr(value)
+    # Enough digits for any float (1e308, 5e-324): the default 28 make quantize fail on 1e28 and up
+    with localcontext(Context(prec=800)):
+        if len(number.as_tuple().digits) > 15:
+            number = number.quantize(Decimal(1).scaleb(number.adjusted() - 14))
+        percent, places = _format_rules(number_format)
+        if percent:
+            number *= 100
+        if number.as_tuple().exponent < 0:  # drop float noise such as 25.800 -> 25.8
+            number = number.normalize() if number != number.to_integral_value() else number.quantize(Decimal(1))
+        if -number.as_tuple().exponent < places:
+            number = number.quantize(Decimal(1).scaleb(-places))
+        return f"{number:f}"
 
 
 def cell_text(value: Any, number_format: str) -> str | None:
@@ -297,6 +374,8 @@ class _Reader:
         self.path = path
         self.book = book
         self.scans = scans
+        self.package = b""  # the file's bytes, set by read_workbook: looked into only if a sheet proves damaged
+        self.cells_read = 0
         self.data: dict[str, Any] = {}
         self.places: dict[DataPath, Place | tuple[str, int, int]] = {(): Place(name)}
         self.problems: list[Problem] = []
@@ -370,7 +449,7 @@ class _Reader:
                         continuations.setdefault(r, []).append((c, (min_row, min_col)))
         origins = {origin for cells in continuations.values() for _, origin in cells}
         origin_values: dict[tuple[int, int], str | None] = {}
-        for number, row in enumerate(worksheet.iter_rows(), start=1):
+        for number, row in enumerate(self._iter_rows(sheet, worksheet), start=1):
             cells = [cell_text(c.value, c.number_format) if c.value is not None else None for c in row]
             continued: set[int] = set()
             if origins:
@@ -381,8 +460,42 @@ class _Reader:
                     cells.extend([None] * (c - len(cells)))
                     cells[c - 1] = origin_values.get(origin)
                     continued.add(c - 1)
-            if any(text is not None for text in cells):
+            filled = sum(text is not None for text in cells)
+            if filled:
+                self.cells_read += filled
+                if self.cells_read > MAX_CELLS:
+                    raise ReportError(
+                        _problem(
+                            self.name,
+                            f"数据过多（超过 {MAX_CELLS} 个填了内容的单元格），一年的数据不会有这么多；"
+                            "工作簿不会被读取",
+                            "xlsx-too-many-cells",
+                            sheet,
+                            f"A{number}",
+                        )
+                    )
                 yield _Row(number, cells, continued)
+
+    def _iter_rows(self, sheet: str, worksheet: Any) -> Iterator[Any]:
+        """openpyxl's rows; a sheet it cannot read past (a number cell holding "NaN", a cell address beyond XFD, a
+        text cell pointing at no text: what other programs sometimes write) is a problem naming the sheet and,
+        where the XML shows it, the cell."""
+        try:
+            yield from worksheet.iter_rows()
+        except Exception as exc:  # openpyxl raises ValueError, IndexError, KeyError… for damaged cells
+            found = _damaged_cells(self.package, self.scans.get(sheet))
+            message = "这一格的内容无法识别，工作簿已损坏（可能由别的程序生成）；请在 Excel 或 WPS 中重新输入这一格"
+            problems = [_problem(self.name, f"{message}：{what}", "xlsx-corrupt", sheet, cell) for cell, what in found]
+            raise ReportError(
+                problems
+                or _problem(
+                    self.name,
+                    f"这张工作表已损坏，无法读取（{type(exc).__name__}）；"
+                    "请在 Excel、WPS 或 LibreOffice 中打开并另存一次",
+                    "xlsx-corrupt",
+                    sheet,
+                )
+            ) from None
 
     def header(self, sheet: str, row: _Row | None, columns: tuple[Column, ...]) -> dict[int, Column]:
         """Column index -> layout column, matched by header text; unknown columns warned, missing ones reported."""

@@ -8,6 +8,7 @@ empty value, ``~`` and ``null`` mean "nothing". Duplicate keys are problems, nev
 from __future__ import annotations
 
 import codecs
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ MAX_BYTES = 20 * 1024 * 1024
 # libyaml's parser when PyYAML was built with it (ten times faster); both give the same nodes and line marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Anchors and aliases let a small file expand without bound ("billion laughs"); a year's data is far below this.
-MAX_NODES = 500_000
+MAX_NODES = 200_000
 NULL_WORDS = {"", "~", "null", "Null", "NULL"}
 
 _BOMS = [
@@ -57,6 +58,11 @@ _YAML_HINTS = [
     ("while scanning an alias", "以 * 开头的文字会被当作别名，请把整段文字用引号括起来"),
     ("while scanning an anchor", "以 & 开头的文字会被当作锚点，请把整段文字用引号括起来"),
     ("special characters are not allowed", "文件中有不允许的特殊字符（控制字符），请删除"),
+    (
+        "invalid Unicode character escape",
+        "双引号中的 \\u 或 \\x 转义写的不是有效的字符（如单独的代理项 \\ud800），请删除或改正",
+    ),
+    ("unknown escape character", "双引号中的反斜杠 \\ 后面不是有效的转义；要写反斜杠本身请写两个 \\\\，或改用单引号"),
 ]
 
 
@@ -64,10 +70,21 @@ def read_yaml(path: Path) -> RawDocument:
     name = display_name(path)
     data = _read_bytes(path, name)
     text, warnings = decode_text(data, name)
+    if sum(text.count(mark) for mark in ",\n[{:-") > MAX_NODES:  # more separators than a year has items
+        _count_nodes(text, name)
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         raise ReportError(_syntax_problem(exc, name)) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, pasted from another program
+        position = exc.position if isinstance(exc.position, int) else 0
+        if _LOADER is yaml.SafeLoader:
+            line = text.count("\n", 0, position) + 1
+        else:  # libyaml counts in bytes of UTF-8
+            line = text.encode("utf-8").count(b"\n", 0, position) + 1
+        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "控制字符"
+        message = f"YAML 格式错误：文字中有不允许的控制字符（{code}），多半是从别的程序粘贴来的，请删除"
+        raise ReportError(Problem(message, place=Place(name, line), code="yaml-syntax")) from None
     except yaml.YAMLError as exc:
         raise ReportError(Problem(f"YAML 格式错误：{exc}", place=Place(name), code="yaml-syntax")) from None
     except RecursionError:
@@ -87,9 +104,35 @@ def read_yaml(path: Path) -> RawDocument:
     return doc
 
 
+def _count_nodes(text: str, name: str) -> None:
+    """Refuse a file of more than MAX_NODES items before composing it: composing builds every node at once (an
+    18 MB file of short items took 28 s and 2.8 GB), counting parse events keeps none of them."""
+    count = 0
+    try:
+        for event in yaml.parse(text, Loader=_LOADER):
+            if isinstance(event, yaml.NodeEvent):  # scalars, aliases, starts of lists and mappings
+                count += 1
+                if count > MAX_NODES:
+                    raise ReportError(
+                        Problem(
+                            f"数据项过多（超过 {MAX_NODES} 项），一年的数据不会有这么多；文件不会被读取",
+                            place=Place(name, event.start_mark.line + 1),
+                            code="too-many-items",
+                        )
+                    )
+    except yaml.YAMLError:
+        return  # composing reports it, with the words for it
+
+
 def _read_bytes(path: Path, name: str) -> bytes:
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        size = info.st_size
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+            # a named pipe blocks reading for ever, a device (/dev/zero) never ends: refuse before opening
+            raise ReportError(
+                Problem("这不是普通文件（而是管道或设备），不是数据文件", place=Place(name), code="not-file")
+            )
         if size > MAX_BYTES:
             raise ReportError(
                 Problem(
@@ -128,10 +171,19 @@ def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    line = data[: utf8_error.start].count(b"\n") + 1
+    if _mostly_utf8(data):
+        # GB18030 decodes almost any bytes: a UTF-8 file with a few damaged bytes would become gibberish
+        raise ReportError(
+            Problem(
+                "文件是 UTF-8 编码，但这一行有损坏的字节（可能是复制或保存时出错）；请在编辑器中找到并改正这一行",
+                place=Place(name, line),
+                code="encoding",
+            )
+        )
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        line = data[: utf8_error.start].count(b"\n") + 1
         raise ReportError(
             Problem(
                 "文件编码无法识别：既不是 UTF-8，也不是 GBK。请在编辑器中“另存为”UTF-8 编码",
@@ -140,6 +192,13 @@ def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
             )
         ) from None
     return text, [f"{name}：文件不是 UTF-8 编码，已按 GBK（GB18030）读取；建议在编辑器中另存为 UTF-8"]
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 with a few bad bytes, rather than GBK: GBK text read as UTF-8 gives far more errors than characters."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    return sum(1 for ch in text if ch > "\x7f") - bad > 4 * bad
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
@@ -165,7 +224,11 @@ class _Builder:
         self.count += 1
         if self.count > MAX_NODES:
             raise ReportError(
-                Problem("别名（&、*）展开后数据量过大，文件不会被读取", place=self.place(node), code="alias-bomb")
+                Problem(
+                    f"数据项过多（超过 {MAX_NODES} 项，别名 &、* 引用的内容每次都重新计数），文件不会被读取",
+                    place=self.place(node),
+                    code="alias-bomb",
+                )
             )
         self.places.setdefault(path, self.place(node))
         if isinstance(node, yaml.ScalarNode):
