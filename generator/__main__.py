@@ -1,3 +1,3 @@
-from generator.cli import entry
+from generator.launcher import entry
 
 entry()

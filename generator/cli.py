@@ -64,6 +64,9 @@ def _help(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.help_option("-h", "--help", help="显示这段帮助并退出")(function)
 
 
+# Paths are checked by the readers and writers, which say what is wrong in Chinese (click would say it in English).
+PATH = click.Path(path_type=Path, readable=False)
+
 TEMPLATE_HELP = (
     f"报告样式：内置样式名（{'、'.join(BUILTIN_TEMPLATES)}，默认 {DEFAULT_TEMPLATE}）或自己的 .docx 模板文件"
 )
@@ -80,9 +83,13 @@ def main() -> None:
     help="生成报告：默认写在输入文件旁边（2019.yaml -> 2019.docx）。输入是文件夹时，生成其中（含子文件夹）"
     "所有以年份命名的数据文件（2019.yaml、2020.xlsx ……）的报告，多个进程并行，最后列出成功和失败。"
 )
-@click.argument("input_file", metavar="输入文件或文件夹", type=click.Path(path_type=Path))
+@click.argument("input_file", metavar="输入文件或文件夹", type=PATH)
 @click.option(
-    "-o", "--output", metavar="路径", type=click.Path(path_type=Path), help="报告写到这里（.docx 文件或文件夹）"
+    "-o",
+    "--output",
+    metavar="路径",
+    type=PATH,
+    help="报告写到这里（.docx 文件或文件夹）",
 )
 @click.option("-t", "--template", metavar="样式", help=TEMPLATE_HELP)
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF，写在 .docx 旁边")
@@ -153,7 +160,7 @@ def _build_folder(folder: Path, template: str | None, pdf: bool, jobs: int | Non
 
 
 @main.command(help="检查数据文件（与 build 做同样的检查，包括照片和模板），不写任何文件。")
-@click.argument("input_file", metavar="输入文件", type=click.Path(path_type=Path))
+@click.argument("input_file", metavar="输入文件", type=PATH)
 @click.option("-t", "--template", metavar="样式", help=TEMPLATE_HELP)
 @_help
 def validate(input_file: Path, template: str | None) -> None:
@@ -171,8 +178,8 @@ def validate(input_file: Path, template: str | None) -> None:
 
 
 @main.command(help="在工作簿（.xlsx）和 YAML 之间转换同一年的数据，例如 2019.yaml -> 2019.xlsx，或反过来。")
-@click.argument("input_file", metavar="输入文件", type=click.Path(path_type=Path))
-@click.argument("output_file", metavar="输出文件", type=click.Path(path_type=Path))
+@click.argument("input_file", metavar="输入文件", type=PATH)
+@click.argument("output_file", metavar="输出文件", type=PATH)
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它")
 @_help
 def convert(input_file: Path, output_file: Path, force: bool) -> None:
@@ -187,9 +194,13 @@ def convert(input_file: Path, output_file: Path, force: bool) -> None:
     help="从今年的文件开始明年的：年份加一，今年的数值成为“上年”，本年数值和同比清空待填，"
     "标题和正文留作草稿，荣誉和照片清空。默认写在旁边（2022.yaml -> 2023.yaml）。",
 )
-@click.argument("input_file", metavar="输入文件", type=click.Path(path_type=Path))
+@click.argument("input_file", metavar="输入文件", type=PATH)
 @click.option(
-    "-o", "--output", metavar="路径", type=click.Path(path_type=Path), help="写到别处，也可以换格式（.xlsx 或 .yaml）"
+    "-o",
+    "--output",
+    metavar="路径",
+    type=PATH,
+    help="写到别处，也可以换格式（.xlsx 或 .yaml）",
 )
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它")
 @_help
@@ -218,7 +229,7 @@ def template_list() -> None:
 
 @template.command("copy", help="把内置样式复制一份，在 Word、WPS 或 LibreOffice 里修改后用 build -t 文件 生成。")
 @click.argument("name", metavar="样式名")
-@click.argument("output_file", metavar="输出文件", type=click.Path(path_type=Path))
+@click.argument("output_file", metavar="输出文件", type=PATH)
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它")
 @_help
 def template_copy(name: str, output_file: Path, force: bool) -> None:
@@ -229,9 +240,13 @@ def template_copy(name: str, output_file: Path, force: bool) -> None:
 
 
 @template.command("check", help="检查一个 Word 模板：标签写法、用到的名称，并用示例数据试生成一次。")
-@click.argument("template_file", metavar="模板", type=click.Path(path_type=Path))
+@click.argument("template_file", metavar="模板", type=PATH)
 @click.option(
-    "-d", "--data", metavar="数据文件", type=click.Path(path_type=Path), help="用这份数据试生成（默认用内置示例）"
+    "-d",
+    "--data",
+    metavar="数据文件",
+    type=PATH,
+    help="用这份数据试生成（默认用内置示例）",
 )
 @_help
 def template_check(template_file: Path, data: Path | None) -> None:
@@ -320,9 +335,5 @@ def run(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def entry() -> NoReturn:
-    sys.exit(run())
-
-
 if __name__ == "__main__":
-    entry()
+    sys.exit(run())

@@ -44,8 +44,8 @@ class History:
             candidates = []
         for path in candidates:
             found = YEAR_FILE.fullmatch(path.name)
-            if not found or not path.is_file() or path.name.startswith("~$"):
-                continue
+            if not found or not path.is_file() or path.name.startswith("~$") or path.name == source.name:
+                continue  # never this year's own file, whatever year it says it holds
             year = int(found.group(1))
             if year == self.year:
                 continue

@@ -150,13 +150,6 @@ def test_ctrl_c_at_random_moments_leaves_no_temporary_file_and_no_traceback(fold
     assert tally.outcomes.get("earlier", 0) > 0, "no build was interrupted before it finished: the loop tested nothing"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py: Ctrl-C while the command is still importing its modules (the first ~0.3 s) ends with a Python "
-    "traceback (KeyboardInterrupt raised inside an import, before entry()'s try/except is reached) instead of "
-    "“已中断，没有写出任何文件。” and exit 130; entry() should catch KeyboardInterrupt around the import of the "
-    "command's modules (or import them lazily inside run())",
-)
 def test_ctrl_c_while_starting_prints_no_traceback(folder: Folder) -> None:
     for delay in (0.05, 0.1, 0.15, 0.2):
         process = folder.start()

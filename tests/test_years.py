@@ -183,3 +183,14 @@ def test_libreoffice_draws_the_charts_with_this_years_numbers(unit: Path, tmp_pa
     for label in ("2021年", "2022年", "1320", "2410", "311", "电信诈骗发案数"):
         assert label in shown  # axis labels and data labels that only the charts carry
     assert docx_lines(docx).count("刑事、治安发案历年趋势") == 1
+
+
+def test_a_file_is_never_its_own_last_year(unit: Path) -> None:
+    """2023.yaml whose data says 2024 looks for 2023 elsewhere, not in itself."""
+    text = (unit / "2023.yaml").read_text(encoding="utf-8").replace("year: 2023", "year: 2024")
+    (unit / "2023.yaml").write_text(text, encoding="utf-8")
+    (unit / "2022.yaml").unlink()
+    with pytest.raises(ReportError) as caught:
+        api.load(unit / "2023.yaml")
+    assert not any("不一致" in str(p) for p in caught.value.problems)  # no comparison with itself
+    assert any("还没有上年数值" in str(p) for p in caught.value.problems)

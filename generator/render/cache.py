@@ -30,12 +30,19 @@ def cache_dir() -> Path | None:
 
 
 def key(data: bytes) -> str:
+    """The template's bytes with everything its compiled form depends on: Python, Jinja, and the code of our
+    sandbox and engine (a sandbox that learned a new check must not run code compiled without it)."""
     import jinja2
 
-    from generator import __version__
+    from generator import __version__, sandbox
+    from generator.render import engine
 
-    versions = f"{sys.version}|{jinja2.__version__}|{__version__}".encode()
-    return hashlib.sha256(versions + b"\0" + data).hexdigest()
+    digest = hashlib.sha256(f"{sys.version}|{jinja2.__version__}|{__version__}".encode())
+    for module in (sandbox, engine):
+        with contextlib.suppress(OSError):
+            digest.update(Path(module.__file__).read_bytes())
+    digest.update(b"\0" + data)
+    return digest.hexdigest()
 
 
 def load(entry: str) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import stat
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -36,9 +37,12 @@ def prepare_photo(photo: PhotoContent) -> tuple[PreparedPhoto | None, Problem | 
         return None, Problem(f"图片“{photo.file.name}”{message}", photo.path, code="photo")
 
     try:
-        size = photo.file.stat().st_size
-        if photo.file.is_dir():
+        info = photo.file.stat()
+        size = info.st_size
+        if stat.S_ISDIR(info.st_mode):
             return problem("是一个文件夹，不是图片")
+        if not stat.S_ISREG(info.st_mode):  # a pipe blocks for ever, a device never ends
+            return problem("不是普通文件（而是管道或设备），不是图片")
         if size > MAX_FILE_BYTES:
             return problem(f"过大（{size // 1024 // 1024} MB），请先压缩")
         data = photo.file.read_bytes()
@@ -54,7 +58,9 @@ def prepare_photo(photo: PhotoContent) -> tuple[PreparedPhoto | None, Problem | 
                     return problem(f"像素过多（{image.width}×{image.height}），请先缩小")
                 image.load()
                 return _fit(image, data), None
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return problem("像素过多（超过 Pillow 的安全上限），请先缩小")
+    except UnidentifiedImageError:
         return problem("不是可识别的图片（请用 JPG 或 PNG）")
     except (OSError, ValueError, SyntaxError):
         return problem("已损坏，无法读取")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +48,12 @@ def load_template(choice: str | Path | None) -> TemplateSource:
             kind="template",
         )
     try:
-        if path.stat().st_size > MAX_TEMPLATE_BYTES:
+        info = path.stat()
+        if stat.S_ISREG(info.st_mode) is False and not stat.S_ISDIR(info.st_mode):
+            # a named pipe blocks reading for ever, a device (/dev/zero) never ends: refuse before opening
+            raise ReportError(Problem("这不是普通文件（而是管道或设备），不是模板", place=Place(name),
+                                      code="template-not-file"), kind="template")  # fmt: skip
+        if info.st_size > MAX_TEMPLATE_BYTES:
             raise ReportError(
                 Problem("模板文件过大（超过 50 MB）", place=Place(name), code="template-too-large"), kind="template"
             )
@@ -77,15 +84,29 @@ def check_docx_bytes(data: bytes, name: str) -> None:
         raise refuse("这是旧版 Word（.doc）或加密的文档，请在 Word/WPS 中另存为 .docx", "template-old-format")
     if not data.startswith(b"PK"):
         raise refuse("这不是 .docx 文件（内容不是 Word 文档）", "template-not-docx")
-    import io
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+            if total <= 500 * 1024 * 1024 and total <= 20 * max(len(data), 1024 * 1024):
+                unsafe = any(_declares_entities(archive, info) for info in archive.infolist())
+            else:
+                unsafe = False  # refused below as a zip bomb, without unpacking anything
+    except (zipfile.BadZipFile, OSError, ValueError):
         raise refuse("文件已损坏，无法作为 .docx 打开", "template-corrupt") from None
+    if unsafe:
+        # parts copied into the report unchanged would carry the entity (an external one reads files when the
+        # report is opened); entity bombs expand without bound
+        raise refuse("模板中含有不安全的 XML 声明（DOCTYPE/ENTITY），已拒绝", "template-unsafe-xml")
     if "word/document.xml" not in names:
         raise refuse("这不是 Word 文档（缺少正文部分 word/document.xml）", "template-not-docx")
     if total > 20 * max(len(data), 1024 * 1024) or total > 500 * 1024 * 1024:
         raise refuse("文件解压后异常巨大（可能是压缩炸弹），已拒绝", "template-zip-bomb")
+
+
+def _declares_entities(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    if not info.filename.endswith((".xml", ".rels", ".vml")):
+        return False
+    with archive.open(info) as stream:
+        head = stream.read(4096)
+    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
