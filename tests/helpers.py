@@ -60,30 +60,24 @@ def check_package(data: bytes) -> None:
         assert len(ids) == len(set(ids)), f"duplicate drawing ids: {ids}"
 
 
-def to_pdf(soffice: str, document: Path, outdir: Path) -> Path:
-    """Convert through LibreOffice with its own profile (two soffice sharing one profile interfere)."""
+def libreoffice_convert(soffice: str, document: Path, outdir: Path, target: str) -> Path:
+    """Open ``document`` in LibreOffice and save it as ``target`` ("pdf", "docx:MS Word 2007 XML", …) into
+    ``outdir``, with a profile of its own (two soffice sharing one profile interfere) and the CJK font map."""
+    outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as profile:
         env = dict(os.environ, FONTCONFIG_FILE=str(FONTS_CONF)) if FONTS_CONF.exists() else None
         subprocess.run(
-            [
-                soffice,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(outdir),
-                str(document),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=240,
-            env=env,
-        )
-    pdf = outdir / (document.stem + ".pdf")
-    assert pdf.exists(), f"LibreOffice made no PDF of {document}"
-    return pdf
+            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", target,
+             "--outdir", str(outdir), str(document)],
+            check=True, capture_output=True, timeout=240, env=env,
+        )  # fmt: skip
+    produced = outdir / f"{document.stem}.{target.split(':')[0]}"
+    assert produced.exists(), f"LibreOffice made no {target} of {document}"
+    return produced
+
+
+def to_pdf(soffice: str, document: Path, outdir: Path) -> Path:
+    return libreoffice_convert(soffice, document, outdir, "pdf")
 
 
 def pdf_text(pdf: Path) -> str:

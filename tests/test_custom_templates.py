@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ from PIL import Image
 
 from generator import api, output
 from generator.errors import ReportError
-from tests.helpers import check_package, docx_lines, pdf_text, squeeze, to_pdf
+from tests.helpers import check_package, docx_lines, libreoffice_convert, pdf_text, squeeze, to_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "reports" / "yongkang-police" / "2022.yaml"
@@ -132,14 +131,7 @@ def test_a_template_restyled_by_hand_still_builds(tmp_path: Path) -> None:
 
 
 def libreoffice_resave(soffice: str, document: Path, outdir: Path) -> Path:
-    outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to",
-             "docx:MS Word 2007 XML", "--outdir", str(outdir), str(document)],
-            check=True, capture_output=True, timeout=240,
-        )  # fmt: skip
-    return outdir / document.name
+    return libreoffice_convert(soffice, document, outdir, "docx:MS Word 2007 XML")
 
 
 @pytest.mark.libreoffice

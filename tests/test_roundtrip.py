@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import shutil
-import subprocess
 import tempfile
 import zipfile
 from decimal import Decimal
@@ -21,7 +20,7 @@ from generator.errors import ReportError
 from generator.model import Report, clean_text
 from generator.writers.workbook import workbook_bytes
 from generator.writers.yaml_text import yaml_text
-from tests.helpers import docx_lines
+from tests.helpers import docx_lines, libreoffice_convert
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "reports" / "yongkang-police"
@@ -42,27 +41,7 @@ def document_parts(path: Path) -> dict[str, bytes]:
 
 def libreoffice_resave(soffice: str, workbook: Path, outdir: Path) -> Path:
     """Open and save the workbook in LibreOffice Calc, as a person with LibreOffice would."""
-    outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
-            [
-                soffice,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                "xlsx:Calc MS Excel 2007 XML",
-                "--outdir",
-                str(outdir),
-                str(workbook),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=240,
-        )
-    resaved = outdir / workbook.name
-    assert resaved.exists()
-    return resaved
+    return libreoffice_convert(soffice, workbook, outdir, "xlsx:Calc MS Excel 2007 XML")
 
 
 @pytest.mark.parametrize("year", YEARS)

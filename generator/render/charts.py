@@ -105,15 +105,6 @@ def _add_chart(additions: Additions, placeholder: bytes, chart: ChartContent) ->
 # The chart XML and its workbook
 
 
-def _column(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _cache(parent: etree._Element, values: list[str | None], formula: str, numeric: bool) -> None:
     ref = etree.SubElement(parent, f"{{{C}}}{'numRef' if numeric else 'strRef'}")
     etree.SubElement(ref, f"{{{C}}}f").text = formula
@@ -130,6 +121,8 @@ def _cache(parent: etree._Element, values: list[str | None], formula: str, numer
 
 
 def refill(placeholder: bytes, chart: ChartContent) -> bytes:
+    from openpyxl.utils import get_column_letter
+
     root = etree.fromstring(placeholder, etree.XMLParser(resolve_entities=False))
     plot = next(e for e in root.iter() if isinstance(e.tag, str) and e.tag.startswith(f"{{{C}}}")
                 and e.tag.endswith("Chart") and e.find(f"{{{C}}}ser") is not None)  # fmt: skip
@@ -148,7 +141,7 @@ def refill(placeholder: bytes, chart: ChartContent) -> bytes:
                 ser.remove(old)
         ser.find(f"{{{C}}}idx").set("val", str(i))
         ser.find(f"{{{C}}}order").set("val", str(i))
-        column = _column(i + 1)
+        column = get_column_letter(i + 2)  # series in columns B, C, … of the chart's workbook
         tx = etree.Element(f"{{{C}}}tx")
         _cache(tx, [name], f"Sheet1!${column}$1", numeric=False)
         ser.insert(2, tx)
