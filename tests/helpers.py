@@ -5,17 +5,32 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
 
+import pytest
 from docx import Document
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[1]
 FONTS_CONF = ROOT / "tests" / "fixtures" / "cjk-fonts.conf"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def command() -> str:
+    """The installed ``annual-report`` command, as a user would run it."""
+    found = shutil.which("annual-report")
+    if found is None:
+        pytest.fail("the annual-report command is not installed: pip install '.[test]' first (see README)")
+    return found
+
+
+def environment() -> dict[str, str]:
+    """The user's environment, without the switch that lets tracebacks through."""
+    return {k: v for k, v in os.environ.items() if k != "ANNUAL_REPORT_DEBUG"}
 
 
 def docx_lines(source: Path | bytes) -> list[str]:

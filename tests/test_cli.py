@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import docx_lines
+from tests.helpers import command, docx_lines, environment
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "reports" / "yongkang-police"
 
 
-def command() -> list[str]:
-    found = shutil.which("annual-report")
-    if found is None:
-        pytest.fail("the annual-report command is not installed: pip install '.[test]' first (see README)")
-    return [found]
-
-
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "ANNUAL_REPORT_DEBUG"}
-    return subprocess.run([*command(), *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
+    return subprocess.run([command(), *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=environment())
 
 
 @pytest.fixture

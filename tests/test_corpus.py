@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.bad_inputs import CASES, YEAR, Case
-from tests.helpers import check_document, docx_lines
+from tests.helpers import check_document, command, docx_lines, environment
 
 # What every case must stay within, measured on the machine and worth holding everywhere: the largest cases (10,000
 # indicators, 300,000 YAML items) take about 4 s and 220 MB here; most cases 0.3-0.6 s and 50-70 MB.
@@ -50,17 +50,6 @@ class Run:
 
 
 MEASURED: list[tuple[str, float, float]] = []  # (case, seconds, MB): printed at the end (pytest -s)
-
-
-def command() -> str:
-    found = shutil.which("annual-report")
-    if found is None:
-        pytest.fail("the annual-report command is not installed: pip install '.[test]' first (see README)")
-    return found
-
-
-def environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k != "ANNUAL_REPORT_DEBUG"}
 
 
 def snapshot(folder: Path) -> dict[str, str]:

@@ -10,9 +10,7 @@ The loops run for about 30 s in the default profile and several minutes with HYP
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
 import signal
 import subprocess
 import time
@@ -23,21 +21,10 @@ import pytest
 
 from tests.conftest import SLOW
 from tests.fixtures.bad_inputs import YEAR, _many_indicators_yaml
-from tests.helpers import check_document, docx_lines
+from tests.helpers import check_document, command, docx_lines, environment
 
 LOOP_SECONDS = 300 if SLOW else 15  # each of the two random loops (SIGKILL, SIGINT)
 TEMPORARY = ".~报告-*.tmp"  # generator/output.py write_atomically: .~<stem>-XXXXXXXX.tmp beside the target
-
-
-def command() -> str:
-    found = shutil.which("annual-report")
-    if found is None:
-        pytest.fail("the annual-report command is not installed: pip install '.[test]' first (see README)")
-    return found
-
-
-def environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k != "ANNUAL_REPORT_DEBUG"}
 
 
 @dataclass

@@ -9,18 +9,7 @@ import pytest
 
 from generator import api
 from generator.errors import ReportError
-
-MINIMAL = """\
-organization: {name: 测试县公安局, short_name: 县公安局}
-year: 2023
-headline: 县公安局工作综述
-sections:
-  - heading: 第一部分
-    paragraphs:
-      - 第一段。
-indicators:
-  - {name: 刑事发案数, unit: 起, value: 120, previous: 150}
-"""
+from tests.fixtures.bad_inputs import YEAR as MINIMAL  # the smallest valid year; its line numbers are used below
 
 
 def write(tmp_path: Path, text: str, name: str = "2023.yaml", encoding: str = "utf-8") -> Path:
