@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -143,6 +144,49 @@ def test_syntax_errors_say_what_to_do_with_the_line(tmp_path: Path, text: str, e
     found = problems(write(tmp_path, text))
     assert found and all("2023.yaml" in p for p in found)
     assert expected in found[0]
+
+
+# Every way PyYAML can refuse a file, in its own words; none of them may reach the user in English, whatever the
+# installed PyYAML calls them (6.0.4 added a nesting limit with words of its own).
+_BROKEN_YAML = [
+    "a: " + "[" * 2000 + "]" * 2000 + "\n",
+    "a: " + "{x: " * 1500 + "1" + "}" * 1500 + "\n",
+    "a: |x\n  text\n",
+    "%FOO bar\n---\na: 1\n",
+    "a: !<tag:x> b\n",
+    "a: !!python/object:os.system x\n",
+    "a: 'x\n",
+    "a: [1, 2\n",
+    "a: {b: 1\n",
+    "? [a, b]\n: c\n",
+    "a: b: c\n",
+    "- a\nb: c\n",
+    "a:\n  - b\n c: d\n",
+    "a: *nothing\n",
+    "a: &\n",
+    "a: @x\n",
+    "a: `x\n",
+    "a: \"\\q\"\n",
+    "a: >-1\n  x\n",
+    "--- a\n--- b\n",
+    "a: \"\\ud800\"\n",
+]
+
+
+@pytest.mark.parametrize("text", _BROKEN_YAML)
+def test_every_parser_message_is_chinese_with_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    found = problems(write(tmp_path, text))
+    assert found
+    for message in found:
+        assert message.startswith("2023.yaml"), message
+        if "YAML" not in message:
+            continue  # the file parsed: what the data says about it is tested elsewhere
+        said = re.sub(r"（[A-Za-z_.\[\]0-9]+）", "", message)  # key paths name YAML keys, which are English
+        words = re.findall(r"[A-Za-z]{3,}", said.replace("2023.yaml", "").replace("YAML", "").replace("UTF", ""))
+        assert not [w for w in words if w not in {"Tab"}], message
 
 
 def test_billion_laughs_is_refused(tmp_path: Path) -> None:

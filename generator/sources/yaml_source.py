@@ -34,6 +34,7 @@ _BOMS = [
 
 # PyYAML's messages, in words a person who edits the file can act on.
 _YAML_HINTS = [
+    ("nesting depth", "层次嵌套过深（方括号、花括号或缩进的层数太多），无法读取"),
     (
         "mapping values are not allowed",
         "这里不能出现“冒号+空格”。文字中含有半角冒号时，请把整段文字用引号括起来，或改用全角冒号“：”",
@@ -63,7 +64,16 @@ _YAML_HINTS = [
         "双引号中的 \\u 或 \\x 转义写的不是有效的字符（如单独的代理项 \\ud800），请删除或改正",
     ),
     ("unknown escape character", "双引号中的反斜杠 \\ 后面不是有效的转义；要写反斜杠本身请写两个 \\\\，或改用单引号"),
+    ("while scanning a block scalar", "以 | 或 > 开头的多行文字写法不对；文字以 | 或 > 开头时请加引号"),
+    ("while scanning a directive", "以 % 开头的行会被当作 YAML 指令，请把整段文字用引号括起来"),
+    ("while scanning a tag", "以 ! 开头的文字会被当作标签，请把整段文字用引号括起来"),
+    ("while scanning a simple key", "缺少冒号，或上一行的引号没有配对"),
+    ("while scanning a plain scalar", "这段文字的写法无法识别；请把整段文字用引号括起来"),
+    ("while parsing a block", "缩进不一致：同一层的内容要对齐"),
 ]
+# What PyYAML says that none of the hints above covers still gets Chinese words (a newer PyYAML may word things
+# differently); the line it names is kept.
+_YAML_FALLBACK = "这里的写法无法识别（常见原因：缩进没有对齐、引号或括号没有配对、文字以特殊符号开头却没有加引号）"
 
 
 def read_yaml(path: Path) -> RawDocument:
@@ -85,8 +95,8 @@ def read_yaml(path: Path) -> RawDocument:
         code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "控制字符"
         message = f"YAML 格式错误：文字中有不允许的控制字符（{code}），多半是从别的程序粘贴来的，请删除"
         raise ReportError(Problem(message, place=Place(name, line), code="yaml-syntax")) from None
-    except yaml.YAMLError as exc:
-        raise ReportError(Problem(f"YAML 格式错误：{exc}", place=Place(name), code="yaml-syntax")) from None
+    except yaml.YAMLError:
+        raise ReportError(Problem(f"YAML 格式错误：{_YAML_FALLBACK}", place=Place(name), code="yaml-syntax")) from None
     except RecursionError:
         raise ReportError(Problem("层次嵌套过深，无法读取", place=Place(name), code="too-deep")) from None
     if root is None:
@@ -206,7 +216,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
     line = mark.line + 1 if mark is not None else None
     detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
     hint = next((h for key, h in _YAML_HINTS if key in detail), None)
-    message = f"YAML 格式错误：{hint}" if hint else f"YAML 格式错误（{detail}）"
+    message = f"YAML 格式错误：{hint or _YAML_FALLBACK}"
     return Problem(message, place=Place(name, line), code="yaml-syntax")
 
 
