@@ -151,17 +151,28 @@ def base_styles(doc: DocumentObject, body_font: str, size: float, latin: str = L
     normal.paragraph_format.widow_control = False
 
 
-def report_table_style(doc: DocumentObject, grid_color: str = "8C8C8C", header_fill: str | None = None) -> None:
-    """The table style the generated tables (附表) use: a thin grid, and the header row's shading as the style's
-    first-row formatting, so restyling 报告表格 in Word restyles every generated table."""
-    style = doc.styles.add_style("报告表格", WD_STYLE_TYPE.TABLE)
-    style.style_id = "ReportTable"
+def report_table_style(
+    doc: DocumentObject,
+    grid_color: str = "8C8C8C",
+    header_fill: str | None = None,
+    *,
+    name: str = "报告表格",
+    style_id: str = "ReportTable",
+    body_fill: str | None = None,
+) -> None:
+    """A table style the generated tables use (报告表格 for 附表, 数说表格 for the newspaper's boxes): a thin grid,
+    the header row's shading as the style's first-row formatting and the body's as the whole table's, so restyling
+    the style in Word restyles every generated table."""
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.TABLE)
+    style.style_id = style_id
     tblpr = set_child(style.element, "w:tblPr")
     grid = {side: ("single", 4, grid_color) for side in ("top", "left", "bottom", "right", "insideH", "insideV")}
     border(tblpr, grid, tag="w:tblBorders")
     margins = set_child(tblpr, "w:tblCellMar")
     for side in ("left", "right"):
         set_child(margins, f"w:{side}", w="85", type="dxa")
+    if body_fill:
+        shade(set_child(style.element, "w:tcPr"), body_fill)
     if header_fill:
         first_row = OxmlElement("w:tblStylePr")
         first_row.set(qn("w:type"), "firstRow")
@@ -280,7 +291,8 @@ def _drop_extras(doc: DocumentObject) -> None:
     """python-docx's starting document carries parts a template does not need: a thumbnail of some other
     document, Word 2010's duplicate of the styles full of theme fonts, and sample custom XML."""
     unwanted = ("thumbnail", "stylesWithEffects", "customXml")  # never "package": the charts' workbooks
-    keep_tables = {"TableNormal", "TableGrid", "ReportTable"}  # the other 98 sample table styles weigh 330 KB
+    # the other 98 sample table styles weigh 330 KB
+    keep_tables = {"TableNormal", "TableGrid", "ReportTable", "BoxTable"}
     for style in doc.styles.element.findall(qn("w:style")):
         if style.get(qn("w:type")) == "table" and style.get(qn("w:styleId")) not in keep_tables:
             doc.styles.element.remove(style)

@@ -8,7 +8,6 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_SECTION
 from docx.shared import Mm
-from docx.table import Table
 from docx_kit import (
     CENTER,
     LEFT,
@@ -17,23 +16,17 @@ from docx_kit import (
     border,
     columns,
     dashed_page_number,
-    fixed_table,
     page_setup,
     paragraph_style,
-    repeat_header,
     report_table_style,
     save,
-    set_child,
     set_properties,
     shade,
-    write_cell,
 )
 
 RED = "C00000"
 TEXT_WIDTH_TWIPS = 9864  # 174 mm: A4 less 18 mm each side
 COLUMN_GAP_TWIPS = 397  # 7 mm
-SUMMARY_WIDTHS = [690, 3650, 888, 1381, 1381, 1874]
-HONOR_WIDTHS = [2959, 5425, 1480]
 
 # One style per line: name (what people see in Word), id, Chinese face, size in pt, then the rest. Sizes follow
 # newspaper practice: 小一 headline (24 pt; 20 characters fit the 174 mm line), 小三 kicker, 五号 body in exact
@@ -76,28 +69,9 @@ def styles(doc: DocumentObject) -> None:
     border(made["题下线"].element.get_or_add_pPr(), {"bottom": ("thinThickSmallGap", 24, RED)})
     shade(made["活动"].element.get_or_add_pPr(), "F7EFE6")
     border(made["小标题"].element.get_or_add_pPr(), {"top": ("single", 6, RED), "bottom": ("single", 6, RED)})
+    shade(made["栏目"].element.get_or_add_pPr(), RED)
     report_table_style(doc, header_fill="F2DCDB")
-
-
-def boxed_table(
-    doc: DocumentObject, title: str, headings: list[str], widths: list[int], loop: str, cells: list[tuple[str, str]]
-) -> Table:
-    """A shaded box: a title row across it, a header row (both repeated on each page), and one row repeated per
-    item by docxtpl. loop = "row in summary"; cells = [(jinja expression, paragraph style)], one per column."""
-    assert sum(widths) == TEXT_WIDTH_TWIPS, sum(widths)
-    table = fixed_table(doc, widths, rows=5)
-    title_row, head_row, loop_start, item_row, loop_end = table.rows
-    write_cell(title_row.cells[0].merge(title_row.cells[-1]), title, "栏目", RED)
-    for cell, heading in zip(head_row.cells, headings, strict=True):
-        write_cell(cell, heading, "表头", "F2DCDB")
-    for row in (title_row, head_row):
-        repeat_header(row)
-    loop_start.cells[0].paragraphs[0].text = "{%tr for " + loop + " %}"
-    loop_end.cells[0].paragraphs[0].text = "{%tr endfor %}"
-    for cell, (expression, style) in zip(item_row.cells, cells, strict=True):
-        write_cell(cell, expression, style, "FDF5EF")
-    set_child(item_row._tr.get_or_add_trPr(), "w:cantSplit")
-    return table
+    report_table_style(doc, "D99594", "F2DCDB", name="数说表格", style_id="BoxTable", body_fill="FDF5EF")
 
 
 def build() -> bytes:
@@ -158,20 +132,17 @@ def build() -> bytes:
     tables = doc.add_section(WD_SECTION.CONTINUOUS)
     columns(tables, 1, COLUMN_GAP_TWIPS)
     doc.paragraphs[-1].style = "分节"
-    add("{%p if summary %}")
+    # The 数说 box and the honors table: a red title bar (栏目, shaded) over a finished table whose columns fit
+    # their contents (数说表格 gives the header and body shading).
+    add("{%p if summary_table %}")
     add("", "表前空行")
-    boxed_table(
-        doc, "数说{{ year }}", ["序号", "指标", "单位", "本年", "上年", "同比"], SUMMARY_WIDTHS, "row in summary",
-        [("{{ row.number }}", "表格数字"), ("{{ row.name }}", "表格文字"), ("{{ row.unit }}", "表格文字"),
-         ("{{ row.value }}", "表格数字"), ("{{ row.previous }}", "表格数字"), ("{{ row.change }}", "表格数字")],
-    )  # fmt: skip
+    add("数说{{ year }}", "栏目")
+    add("{{p summary_table.body }}")
     add("{%p endif %}")
-    add("{%p if honors %}")
+    add("{%p if honors_table %}")
     add("", "表前空行")
-    boxed_table(
-        doc, "荣誉榜", ["集体/个人", "荣誉", "级别"], HONOR_WIDTHS, "honor in honors",
-        [("{{ honor.recipient }}", "表格文字"), ("{{ honor.honor }}", "表格文字"), ("{{ honor.level }}", "表头")],
-    )  # fmt: skip
+    add("荣誉榜", "栏目")
+    add("{{p honors_table.body }}")
     add("{%p endif %}")
     add("{%p if trend %}")
     add("{{ trend.title }}", "表题")

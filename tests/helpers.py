@@ -34,7 +34,8 @@ def environment() -> dict[str, str]:
 
 
 def docx_lines(source: Path | bytes) -> list[str]:
-    """The document's text in reading order: each paragraph, and each table row as cells joined by ' | '."""
+    """The document's text in reading order, as a reader sees it: each paragraph, and each table row as cells
+    joined by ' | '. Zero-width spaces (line-break opportunities the renderer adds between figures) are left out."""
     document = Document(io.BytesIO(source) if isinstance(source, bytes) else str(source))
     lines = []
     for block in document.element.body.iterchildren():
@@ -44,7 +45,7 @@ def docx_lines(source: Path | bytes) -> list[str]:
             for row in block.iter(f"{W}tr"):
                 cells = ["".join(t.text or "" for t in cell.iter(f"{W}t")) for cell in row.iter(f"{W}tc")]
                 lines.append(" | ".join(cells))
-    return lines
+    return [line.replace("\u200b", "") for line in lines]
 
 
 def squeeze(text: str) -> str:

@@ -109,7 +109,7 @@ def test_formal_report_numbers_sections_and_has_attachments_and_sign_off(formal_
     assert unit_line in lines and date_line in lines
     assert lines.index(date_line) == lines.index(unit_line) + 1
     assert "附件1" in lines and "附件3" in lines
-    assert any(line.startswith("1 | 有效警情数 | 起 | — | — | 下降10.9%") for line in lines)
+    assert any(line.startswith("1 | 有效警情数 | 起 | — | 下降10.9%") for line in lines)  # no 上年 column
     document = Document(str(formal_2022))
     assert len(document.inline_shapes) == 0  # no photos in the formal style
     assert "推进现代化先行 护航五金之都建设" not in lines  # the newspaper's kicker is not a formal title

@@ -72,16 +72,16 @@ def test_body_text_has_a_two_character_first_line_indent() -> None:
             assert indent.get(f"{W}firstLineChars") == "200"
 
 
-def test_summary_tables_repeat_their_header_and_fit_the_text_width() -> None:
-    document = part("word/document.xml")
-    tables = list(document.iter(f"{W}tbl"))
-    assert len(tables) == 2
-    for table in tables:
-        widths = [int(c.get(f"{W}w")) for c in table.iter(f"{W}gridCol")]
-        assert sum(widths) == 9864  # 174 mm between the margins
-        assert table.find(f"{W}tblPr/{W}tblLayout").get(f"{W}type") == "fixed"
-        headers = [row for row in table.iter(f"{W}tr") if row.find(f"{W}trPr/{W}tblHeader") is not None]
-        assert len(headers) == 2  # the box title and the column headings
+def test_summary_boxes_are_finished_tables_with_a_shaded_title_bar() -> None:
+    body = "".join(t.text or "" for t in part("word/document.xml").iter(f"{W}t"))
+    assert "{{p summary_table.body }}" in body and "{{p honors_table.body }}" in body
+    styles = {s.find(f"{W}name").get(f"{W}val"): s for s in part("word/styles.xml").iter(f"{W}style")}
+    assert styles["栏目"].find(f"{W}pPr/{W}shd").get(f"{W}fill") == "C00000"  # the red title bar
+    box = styles["数说表格"]
+    assert box.get(f"{W}type") == "table"
+    assert box.find(f"{W}tcPr/{W}shd").get(f"{W}fill") == "FDF5EF"  # the body's shading
+    first_row = box.find(f"{W}tblStylePr[@{W}type='firstRow']")
+    assert first_row.find(f"{W}tcPr/{W}shd").get(f"{W}fill") == "F2DCDB"
 
 
 def test_builtin_templates_are_found_outside_the_checkout() -> None:

@@ -15,7 +15,7 @@ from generator.errors import DataPath, Problem
 from generator.figures.changes import disagreement
 from generator.figures.expressions import NAMES, ExpressionProblem, TextExpander
 from generator.figures.figure import Figure, figures_of
-from generator.figures.numerals import chinese_numeral, format_number
+from generator.figures.numerals import chinese_numeral, written_number
 from generator.figures.phrasing import NO_DATA, table_change
 from generator.model import Report
 
@@ -196,7 +196,7 @@ def _trend_table(report: Report, figures: dict[str, Figure], years: YearValues) 
     rows = []
     for name in (n for n in report.trend if n in figures):  # unknown names are reported by the model check
         values = [years.get(year, {}).get(name) for year in ordered]
-        rows.append([name, figures[name].unit, *(format_number(v) if v is not None else NO_DATA for v in values)])
+        rows.append([name, figures[name].unit, *(written_number(v) if v is not None else NO_DATA for v in values)])
     return TableContent(f"{ordered[0]}—{ordered[-1]}年主要指标", ["指标", "单位", *(f"{y}年" for y in ordered)], rows)
 
 
@@ -235,8 +235,8 @@ def _summary(figures: list[Figure]) -> list[SummaryRow]:
                 number=len(rows) + 1,
                 name=figure.name,
                 unit=figure.unit,
-                value=format_number(figure.value) if figure.value is not None else NO_DATA,
-                previous=format_number(figure.previous) if figure.previous is not None else NO_DATA,
+                value=written_number(figure.value) if figure.value is not None else NO_DATA,
+                previous=written_number(figure.previous) if figure.previous is not None else NO_DATA,
                 change=table_change(figure),
             )
         )

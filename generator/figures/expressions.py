@@ -16,7 +16,7 @@ from jinja2 import TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 
 from generator.figures.figure import Figure
-from generator.figures.numerals import approximate, chinese_numeral, format_number, in_wan
+from generator.figures.numerals import approximate, chinese_numeral, in_wan, written_number
 from generator.figures.phrasing import PhrasingError, change_phrase, parallel_phrase
 from generator.model import Report
 from generator.sandbox import ReportSandbox, syntax_message, text_environment
@@ -82,7 +82,7 @@ class IndicatorView:
         return reader(self)
 
     def __str__(self) -> str:
-        return format_number(self.value) + self.unit
+        return written_number(self.value) + self.unit
 
     def __repr__(self) -> str:
         return f"<指标 {self._figure.name}>"
@@ -118,8 +118,8 @@ def _phrase(view: IndicatorView) -> str:
 
 
 _CHINESE_ATTRIBUTES: dict[str, Callable[[IndicatorView], str]] = {
-    "本年": lambda v: format_number(v.value),
-    "上年": lambda v: format_number(v.previous),
+    "本年": lambda v: written_number(v.value),
+    "上年": lambda v: written_number(v.previous),
     "单位": lambda v: v.unit,
     "名称": lambda v: v.name,
     "幅度": _magnitude,
@@ -171,7 +171,7 @@ def _number(value: Any, function: str) -> Decimal:
         return Decimal(value)
     if isinstance(value, str):
         try:
-            return Decimal(value.strip())
+            return Decimal(value.strip().replace(",", ""))  # .本年 of a large figure reads 97,595,000
         except ArithmeticError:
             pass
     raise ExpressionProblem(f"{function}() 需要一个数字或指标，实际是“{value}”")

@@ -17,6 +17,18 @@ def format_number(number: Decimal) -> str:
     return text
 
 
+def written_number(number: Decimal) -> str:
+    """A figure as the report prints it (GB/T 15835-2011): integer parts of five or more digits grouped by
+    thousands with 千分撇 (97,595,000; 12,345.6), four digits or fewer as they are (2019, 1093); decimals as
+    given. 万/亿 are the writer's choice, through 万() and 约(), as the seed articles do (9759.5万元)."""
+    text = format_number(number)
+    sign = "-" if text.startswith("-") else ""
+    whole, dot, fraction = text.lstrip("-").partition(".")
+    if len(whole) < 5:
+        return text
+    return f"{sign}{int(whole):,}{dot}{fraction}"
+
+
 def round_half_up(number: Decimal, places: int) -> Decimal:
     """四舍五入 to ``places`` decimals (Python's round() rounds half to even)."""
     return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

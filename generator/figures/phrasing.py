@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from generator.figures.changes import Change
 from generator.figures.figure import Figure
-from generator.figures.numerals import format_number
+from generator.figures.numerals import written_number
 
 NO_DATA = "—"
 
@@ -49,7 +49,7 @@ def _bare(figure: Figure, up: str | None, down: str | None) -> str:
         return "持平"
     if direction == "about-flat":
         return "基本持平"
-    value = format_number(figure.value) if figure.value is not None else ""
+    value = written_number(figure.value) if figure.value is not None else ""
     return f"新增{value}{figure.unit}"
 
 

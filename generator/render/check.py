@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 
 from docx.document import Document as DocumentObject
@@ -27,6 +28,7 @@ from generator.figures.content import (
     TableContent,
 )
 from generator.render.context import TEMPLATE_NAMES
+from generator.render.styles import BOX, HEADING, NUMBER, TABLE, TEXT, table_styles
 from generator.render.template_errors import template_paragraphs, template_problem
 from generator.render.templates import TemplateSource
 from generator.render.word import render_docx
@@ -60,6 +62,7 @@ def check_template(template: TemplateSource, sample: Content | None = None) -> l
             )
     for name in sorted(names - set(TEMPLATE_NAMES)):
         problems += _unknown_name(template.name, docx, name)
+    problems += _missing_styles(template, docx, names)
     if not problems:
         try:
             render_docx(sample or sample_content(), template)
@@ -112,6 +115,38 @@ def _broken_tags(name: str, docx: DocumentObject) -> list[Problem]:
                 )
                 break
     return problems
+
+
+_TABLE_NAMES = {"tables", "trend", "attachments", "summary_table", "honors_table"}
+_KIND_WORDS = {"paragraph": "段落", "table": "表格"}
+
+
+def _missing_styles(template: TemplateSource, docx: DocumentObject, names: set[str]) -> list[Problem]:
+    """The styles the finished tables need that the template does not hold (by name: ids change when an office
+    suite saves the file), reported at the paragraph that inserts a table."""
+    uses = names & _TABLE_NAMES
+    if not uses:
+        return []
+    with zipfile.ZipFile(io.BytesIO(template.data)) as archive:
+        styles = table_styles(archive.read("word/styles.xml") if "word/styles.xml" in archive.namelist() else None)
+    missing = [role for role in (HEADING, TEXT, NUMBER) if styles.id(role) is None]
+    if uses - {"summary_table", "honors_table"} and styles.id(TABLE) is None:
+        missing.insert(0, TABLE)
+    elif uses & {"summary_table", "honors_table"} and styles.id(BOX) is None and styles.id(TABLE) is None:
+        missing.insert(0, BOX)
+    places = [f"{where}“{text.strip()[:60]}”" for where, text in template_paragraphs(docx)
+              if re.search(r"\{\{p?\s*[\w.]+\.body\b", text)]  # fmt: skip
+    place = Place(f"{template.name} {places[0]}" if places else template.name)
+    return [
+        Problem(
+            f"模板里没有{_KIND_WORDS[role.kind]}样式“{role.name}”（{role.purpose}用它），表格将以默认格式排出；"
+            f"请在 Word/WPS 的“样式”窗格中新建名为“{role.name}”的{_KIND_WORDS[role.kind]}样式，"
+            "或用 annual-report template copy 复制一份内置样式重新修改",
+            place=place,
+            code="template-style-missing",
+        )
+        for role in missing
+    ]
 
 
 def _unknown_name(name: str, docx: DocumentObject, missing: str) -> list[Problem]:

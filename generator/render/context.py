@@ -4,6 +4,7 @@ generated tables, the formal report's numbering, attachments and sign-off). Docu
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from typing import Any
 
@@ -14,27 +15,43 @@ from generator.figures.content import Content, PhotoContent, TableContent
 from generator.render.drawings import picture
 from generator.render.engine import Additions
 from generator.render.photos import prepare_photo
-from generator.render.tables import table_xml
+from generator.render.styles import TableStyles
+from generator.render.tables import table_xml, without_empty_columns
 
 PHOTO_WIDTH_MM = 80  # a newspaper column
 LINE_CHARACTERS = 28  # GB/T 9704: 28 characters to the line, which the sign-off is laid out on
 SUMMARY_COLUMNS = ["序号", "指标", "单位", "本年", "上年", "同比"]
 HONOR_COLUMNS = ["序号", "获奖集体或个人", "荣誉", "级别"]
+BOX_HONOR_COLUMNS = ["集体/个人", "荣誉", "级别"]
 
 # Every name template_context gives, for `template check` and the README.
 TEMPLATE_NAMES = (
     "organization", "short_name", "year", "kicker", "headline", "subtitle", "lead", "event", "sections",
     "outlook_heading", "outlook", "outlook_ordinal", "byline_label", "byline_names", "summary", "honors", "tables",
     "photos", "title", "date_text", "signoff_unit", "signoff_date", "attachments", "trend", "charts",
+    "summary_table", "honors_table",
 )  # fmt: skip
 
 
 def template_context(
-    content: Content, additions: Additions, width: int, today: dt.date | None = None, needed: set[str] | None = None
+    content: Content,
+    additions: Additions,
+    width: int,
+    today: dt.date | None = None,
+    needed: set[str] | None = None,
+    styles: TableStyles | None = None,
 ) -> dict[str, Any]:
     """``width``: twips between the margins where full-width tables go; pictures are added to ``additions``.
-    ``needed``: the names the template uses; the costly ones (pictures, finished tables) are made only if used."""
+    ``needed``: the names the template uses; the costly ones (pictures, finished tables) are made only if used.
+    ``styles``: the template's own styles for the finished tables."""
     wanted = set(TEMPLATE_NAMES) if needed is None else needed
+
+    def finished(table: TableContent | None, name: str, *, box: bool = False) -> dict[str, Any] | None:
+        if table is None:
+            return None
+        body = Markup(table_xml(table, width, styles, box=box)) if name in wanted else ""
+        return {"title": table.title, "columns": table.columns, "rows": table.rows, "body": body}
+
     images, problems = _photos(content.photos, additions) if wanted & {"photos", "sections"} else ([], [])
     raise_if(problems)
     per_section = _distribute(images, len(content.sections))
@@ -48,55 +65,73 @@ def template_context(
         "kicker": content.kicker,
         "headline": content.headline,
         "subtitle": content.subtitle,
-        "lead": content.lead,
-        "event": content.event,
+        "lead": breakable(content.lead),
+        "event": breakable(content.event),
         "sections": [
-            {"heading": s.heading, "paragraphs": s.paragraphs, "photos": per_section[i], "number": i + 1,
+            {"heading": s.heading, "paragraphs": breakable(s.paragraphs), "photos": per_section[i], "number": i + 1,
              "ordinal": s.ordinal}
             for i, s in enumerate(content.sections)
         ],
         "outlook_heading": content.outlook_heading,
-        "outlook": content.outlook,
+        "outlook": breakable(content.outlook),
         "outlook_ordinal": content.outlook_ordinal,
         "byline_label": content.byline_label,
         "byline_names": content.byline_names,
         "summary": content.summary,
         "honors": content.honors,
-        "tables": [
-            {"title": t.title, "columns": t.columns, "rows": t.rows,
-             "body": Markup(table_xml(t, width)) if "tables" in wanted else ""}
-            for t in content.tables
-        ],
+        "tables": [finished(t, "tables") for t in content.tables],
         "photos": images,
         "title": content.title,
         "date_text": date_text,
         "signoff_unit": unit_line,
         "signoff_date": date_line,
-        "attachments": _attachments(content, width) if "attachments" in wanted else [],
-        "trend": (
-            {"title": content.trend.title, "columns": content.trend.columns, "rows": content.trend.rows,
-             "body": Markup(table_xml(content.trend, width)) if "trend" in wanted else ""}
-            if content.trend else None
-        ),
+        "attachments": _attachments(content, width, styles) if "attachments" in wanted else [],
+        "trend": finished(content.trend and without_empty_columns(content.trend, keep=2), "trend"),
         "charts": [{"title": c.title, "kind": c.kind} for c in content.charts],
+        "summary_table": finished(summary_table(content), "summary_table", box=True),
+        "honors_table": finished(honors_table(content, BOX_HONOR_COLUMNS), "honors_table", box=True),
     }  # fmt: skip
     assert set(context) == set(TEMPLATE_NAMES)
     return context
 
 
-def _attachments(content: Content, width: int) -> list[dict[str, Any]]:
+def summary_table(content: Content) -> TableContent | None:
+    """The 主要指标 table, without the columns no indicator fills (上年 when only changes are stated)."""
+    if not content.summary:
+        return None
+    rows = [[str(r.number), r.name, r.unit, r.value, r.previous, r.change] for r in content.summary]
+    return without_empty_columns(TableContent(f"{content.year}年主要指标", SUMMARY_COLUMNS, rows), keep=2)
+
+
+def honors_table(content: Content, columns: list[str] = HONOR_COLUMNS) -> TableContent | None:
+    if not content.honors:
+        return None
+    rows = [[h.recipient, h.honor, h.level] for h in content.honors]
+    if len(columns) == len(HONOR_COLUMNS):
+        rows = [[str(i), *row] for i, row in enumerate(rows, start=1)]
+    return TableContent(f"{content.year}年获得荣誉情况", columns, rows)
+
+
+# 25.8%、23.9% is one unbreakable word to LibreOffice: a justified line before it is stretched to 全 年 全 市 …
+# A zero-width space after the mark between two figures lets the line break there, as Word and WPS break it.
+_BETWEEN_FIGURES = re.compile(r"(?<=[0-9%‰A-Za-z])([、，；：])(?=[0-9A-Za-z])")
+
+
+def breakable(paragraphs: list[str]) -> list[str]:
+    """Body paragraphs with a line-break opportunity after 、，；： between figures."""
+    return [_BETWEEN_FIGURES.sub("\\1\u200b", text) for text in paragraphs]
+
+
+def _attachments(content: Content, width: int, styles: TableStyles | None) -> list[dict[str, Any]]:
     """The summary tables as the formal report's 附件 1, 2, 3 …, each a finished table."""
-    tables = []
-    if content.summary:
-        rows = [[str(r.number), r.name, r.unit, r.value, r.previous, r.change] for r in content.summary]
-        tables.append(TableContent(f"{content.year}年主要指标", SUMMARY_COLUMNS, rows))
-    if content.honors:
-        rows = [[str(i), h.recipient, h.honor, h.level] for i, h in enumerate(content.honors, start=1)]
-        tables.append(TableContent(f"{content.year}年获得荣誉情况", HONOR_COLUMNS, rows))
+    tables = [t for t in (summary_table(content), honors_table(content)) if t is not None]
     if content.trend:
-        tables.append(content.trend)
+        tables.append(without_empty_columns(content.trend, keep=2))
     tables += content.tables
-    return [{"number": n, "title": t.title, "body": Markup(table_xml(t, width))} for n, t in enumerate(tables, start=1)]
+    return [
+        {"number": n, "title": t.title, "body": Markup(table_xml(t, width, styles))}
+        for n, t in enumerate(tables, start=1)
+    ]
 
 
 def _characters(text: str) -> float:

@@ -25,6 +25,7 @@ from generator.errors import Place, Problem, ReportError
 from generator.figures.content import ChartContent
 from generator.render import cache
 from generator.render.charts import place_charts, placeholders
+from generator.render.styles import table_styles
 from generator.render.templates import TemplateSource
 from generator.sandbox import template_environment
 
@@ -109,7 +110,8 @@ class PreparedTemplate:
         body = "".join(self.sources.get(_DOCUMENT, []))
         self.charts = {rid: chart for rid, chart in placeholders(parts.get(_RELS, b""), parts).items()
                        if f'r:id="{rid}"' in body}  # fmt: skip
-        self.text_width = _last_text_width(dict(self.entries)[_DOCUMENT])
+        self.text_width = _last_text_width(parts[_DOCUMENT])
+        self.table_styles = table_styles(parts.get("word/styles.xml"))
 
     def _prepare(self, environment: Any) -> dict[str, Any]:
         """Each part with tags repaired by docxtpl and compiled: {"parts": {name: (source, code)}, "names": […]}."""
