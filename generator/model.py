@@ -241,9 +241,17 @@ class Organization(_Strict):
         return self.short_name or self.name
 
 
-class Section(_Strict):
+class Subsection(_Strict):
+    """A part of a section under a second-level heading: （一）（二） in the formal report."""
+
     heading: Text
     paragraphs: Annotated[Paragraphs, Field(min_length=1)]
+
+
+class Section(_Strict):
+    heading: Text
+    paragraphs: Paragraphs = []  # before the first second-level heading; may be empty when subsections follow
+    subsections: list[Subsection] = []
 
 
 class Outlook(_Strict):
@@ -326,6 +334,7 @@ FIELD_LABELS = {
     "sections": "正文部分",
     "heading": "小标题",
     "paragraphs": "段落",
+    "subsections": "二级标题下的部分",
     "outlook": "展望",
     "indicators": "指标",
     "unit": "单位",
@@ -386,6 +395,15 @@ def check_report(report: Report) -> list[Problem]:
                     f"指标“{indicator.name}”还没有填写：至少要填本年数值（value）或同比变化（change）",
                     ("indicators", i, "value"),
                     code="indicator-empty",
+                )
+            )
+    for s, section in enumerate(report.sections):
+        if not section.paragraphs and not section.subsections:
+            problems.append(
+                Problem(
+                    f"正文部分“{section.heading}”没有段落：至少要写一段，或一个二级标题和它的段落",
+                    ("sections", s, "paragraphs"),
+                    code="section-empty",
                 )
             )
     names = {indicator.name for indicator in report.indicators}

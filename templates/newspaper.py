@@ -43,6 +43,8 @@ STYLES: list[tuple[str, str, str, float, dict]] = [
     ("小标题",   "NewsSubhead",  "黑体", 11.5, dict(bold=True, color=RED, align=CENTER, before=10, after=6,
                                                   keep_next=True, outline=1)),
     ("报道正文", "NewsBody",     "宋体", 10.5, dict(indent_chars=2, exact_line=16.5)),
+    ("分题",     "NewsSubhead2", "黑体", 10.5, dict(bold=True, indent_chars=2, exact_line=16.5, before=4,
+                                                  keep_next=True, outline=2)),
     ("图片",     "NewsPhoto",    "宋体", 10.5, dict(align=CENTER, before=6, keep_next=True)),
     ("图注",     "NewsCaption",  "楷体", 9,    dict(align=CENTER, after=6)),
     ("分节",     "SectionBreak", "宋体", 1,    dict(exact_line=1)),
@@ -115,6 +117,12 @@ def build() -> bytes:
     add("{{ section.heading }}", "小标题")
     add("{%p for paragraph in section.paragraphs %}")
     add("{{ paragraph }}", "报道正文")
+    add("{%p endfor %}")
+    add("{%p for part in section.subsections %}")
+    add("{{ part.heading }}", "分题")
+    add("{%p for paragraph in part.paragraphs %}")
+    add("{{ paragraph }}", "报道正文")
+    add("{%p endfor %}")
     add("{%p endfor %}")
     add("{%p for photo in section.photos %}")
     add("{{ photo.image }}", "图片")

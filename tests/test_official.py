@@ -93,7 +93,9 @@ def formal_2022(tmp_path_factory: pytest.TempPathFactory) -> Path:
     unit = tmp_path_factory.mktemp("formal")
     shutil.copytree(EXAMPLES, unit, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.docx", "*.pdf", "preview"))
     source = unit / "2022.yaml"
-    source.write_text(source.read_text(encoding="utf-8") + "date: 2023-03-24\n", encoding="utf-8")
+    text = source.read_text(encoding="utf-8")
+    assert "date: 2023-01-12" in text
+    source.write_text(text.replace("date: 2023-01-12", "date: 2023-03-24"), encoding="utf-8")
     return api.build(source, template="official", output=unit / "2022-formal.docx").output
 
 

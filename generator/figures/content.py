@@ -21,10 +21,18 @@ from generator.model import Report
 
 
 @dataclass(frozen=True)
+class SubsectionContent:
+    heading: str
+    paragraphs: list[str]
+    ordinal: str = ""  # 一, 二: the formal report writes （一）（二）
+
+
+@dataclass(frozen=True)
 class SectionContent:
     heading: str
     paragraphs: list[str]
     ordinal: str = ""  # 一, 二, 三: the formal report numbers its sections 一、二、三、
+    subsections: list[SubsectionContent] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -155,6 +163,14 @@ def compose(report: Report, base_dir: Path, years: YearValues | None = None) -> 
                 text(s.heading, ("sections", i, "heading")),
                 text.many(s.paragraphs, ("sections", i, "paragraphs")),
                 chinese_numeral(i + 1),
+                [
+                    SubsectionContent(
+                        text(sub.heading, ("sections", i, "subsections", j, "heading")),
+                        text.many(sub.paragraphs, ("sections", i, "subsections", j, "paragraphs")),
+                        chinese_numeral(j + 1),
+                    )
+                    for j, sub in enumerate(s.subsections)
+                ],
             )
             for i, s in enumerate(report.sections)
         ],

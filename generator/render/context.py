@@ -52,7 +52,7 @@ def template_context(
         body = Markup(table_xml(table, width, styles, box=box)) if name in wanted else ""
         return {"title": table.title, "columns": table.columns, "rows": table.rows, "body": body}
 
-    images, problems = _photos(content.photos, additions) if wanted & {"photos", "sections"} else ([], [])
+    images, problems = _photos(content.photos, additions) if wanted & {"photos", "section.photos"} else ([], [])
     raise_if(problems)
     per_section = _distribute(images, len(content.sections))
     date = content.date or today or dt.date.today()
@@ -69,7 +69,9 @@ def template_context(
         "event": breakable(content.event),
         "sections": [
             {"heading": s.heading, "paragraphs": breakable(s.paragraphs), "photos": per_section[i], "number": i + 1,
-             "ordinal": s.ordinal}
+             "ordinal": s.ordinal,
+             "subsections": [{"heading": sub.heading, "paragraphs": breakable(sub.paragraphs), "ordinal": sub.ordinal,
+                              "number": j + 1} for j, sub in enumerate(s.subsections)]}
             for i, s in enumerate(content.sections)
         ],
         "outlook_heading": content.outlook_heading,

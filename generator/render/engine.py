@@ -25,7 +25,8 @@ from generator.errors import Place, Problem, ReportError
 from generator.figures.content import ChartContent
 from generator.render import cache
 from generator.render.charts import place_charts, placeholders
-from generator.render.styles import table_styles
+from generator.render.keep import keep_text_with_sign_off
+from generator.render.styles import SIGN_OFF, style_ids, table_styles
 from generator.render.templates import TemplateSource
 from generator.sandbox import template_environment
 
@@ -105,6 +106,8 @@ class PreparedTemplate:
                 environment, marshal.loads(code), template_globals
             )
         self.names = set(cached["names"])
+        if any(".photos" in line for lines in self.sources.values() for line in lines):
+            self.names.add("section.photos")  # pictures are prepared and packed only for a template that shows them
         self.column_loops = any("{%tc" in "".join(lines) for lines in self.sources.values())
         parts = dict(self.entries)
         body = "".join(self.sources.get(_DOCUMENT, []))
@@ -112,6 +115,7 @@ class PreparedTemplate:
                        if f'r:id="{rid}"' in body}  # fmt: skip
         self.text_width = _last_text_width(parts[_DOCUMENT])
         self.table_styles = table_styles(parts.get("word/styles.xml"))
+        self.sign_off = style_ids(parts.get("word/styles.xml"), SIGN_OFF)
 
     def _prepare(self, environment: Any) -> dict[str, Any]:
         """Each part with tags repaired by docxtpl and compiled: {"parts": {name: (source, code)}, "names": […]}."""
@@ -188,6 +192,8 @@ class PreparedTemplate:
             xml = etree.tostring(tree, encoding="unicode")
         if self.charts and name == _DOCUMENT:
             xml = place_charts(xml, self.charts, additions.charts, additions)
+        if self.sign_off and name == _DOCUMENT:
+            xml = keep_text_with_sign_off(xml, self.sign_off)
         if "<wp:docPr" in xml:
             xml = _DOC_PR.sub(lambda m: f"{m.group(1)}{next(drawing_ids)}{m.group(2)}", xml)  # loops copy ids
         try:

@@ -35,6 +35,12 @@ HEADING = StyleRole("表头", "TableHeading", "paragraph", "表格第一行（�
 TEXT = StyleRole("表格文字", "TableText", "paragraph", "表格中的文字", ("Table Contents",))
 NUMBER = StyleRole("表格数字", "TableNumber", "paragraph", "表格中的数字（右对齐）")
 ROLES = (TABLE, BOX, HEADING, TEXT, NUMBER)
+# The formal report's closing block: the text's last lines keep with it, so it never stands alone on a page.
+SIGN_OFF = (
+    StyleRole("落款前空行", "DocSignOffGap", "paragraph", "落款前的空行"),
+    StyleRole("附件说明", "DocAttachments", "paragraph", "附件说明"),
+    StyleRole("落款", "DocSignOff", "paragraph", "落款"),
+)
 
 
 def _key(name: str) -> str:
@@ -66,14 +72,17 @@ class _Style:
     element: etree._Element
 
 
-def table_styles(styles_xml: bytes | None) -> TableStyles:
-    """The styles of ``word/styles.xml`` that generated tables use, found by name, then by our id."""
+def _read(styles_xml: bytes | None) -> etree._Element | None:
     if not styles_xml:
-        return TableStyles({role.name: None for role in ROLES})
+        return None
     try:
-        root = etree.fromstring(styles_xml, _SAFE)
+        return etree.fromstring(styles_xml, _SAFE)
     except etree.XMLSyntaxError:
-        return TableStyles({role.name: None for role in ROLES})
+        return None
+
+
+def _find(root: etree._Element, roles: tuple[StyleRole, ...]) -> tuple[dict[str, _Style | None], list[_Style]]:
+    """Each role's style: by name (as people see it), then by the id our templates give it."""
     styles: list[_Style] = []
     for element in root.iter(f"{W}style"):
         style_id = element.get(f"{W}styleId")
@@ -84,11 +93,29 @@ def table_styles(styles_xml: bytes | None) -> TableStyles:
     by_name = {(s.kind, _key(s.name)): s for s in reversed(styles) if s.name}
     by_id = {(s.kind, s.style_id): s for s in reversed(styles)}
     found: dict[str, _Style | None] = {}
-    for role in ROLES:
+    for role in roles:
         match = by_name.get((role.kind, _key(role.name))) or by_id.get((role.kind, role.style_id))
         for alias in role.aliases:
             match = match or by_name.get((role.kind, _key(alias)))
         found[role.name] = match
+    return found, styles
+
+
+def style_ids(styles_xml: bytes | None, roles: tuple[StyleRole, ...]) -> list[str]:
+    """The ids of those of ``roles`` the template holds."""
+    root = _read(styles_xml)
+    if root is None:
+        return []
+    found, _ = _find(root, roles)
+    return [style.style_id for style in found.values() if style is not None]
+
+
+def table_styles(styles_xml: bytes | None) -> TableStyles:
+    """The styles of ``word/styles.xml`` that generated tables use, found by name, then by our id."""
+    root = _read(styles_xml)
+    if root is None:
+        return TableStyles({role.name: None for role in ROLES})
+    found, styles = _find(root, ROLES)
     every = {s.style_id: s for s in styles}
     sizes = [_size(found[r.name], every, root) for r in (TEXT, NUMBER, HEADING)]
     margin = _cell_margin(found[BOX.name] or found[TABLE.name])
