@@ -3,6 +3,7 @@ examples dated, and what the formal style leaves out left out of the file too.""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -85,6 +86,26 @@ def test_the_examples_are_dated_and_the_readme_quotes_them() -> None:
         assert data.get("date"), f"{year}.yaml has no 成文日期"
     quoted = yaml.safe_load((EXAMPLES / "2019.yaml").read_text(encoding="utf-8"))["date"]
     assert f"date: {quoted}" in readme
+
+
+def test_the_readme_example_is_what_the_file_it_names_holds() -> None:
+    """Every line of the README's annotated example is in reports/yongkang-police/2019.yaml, except those marked
+    （示意） (and the lines of an item or key they mark)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```yaml", readme.index("下面是带注释的完整例子"))
+    block = readme[start + len("```yaml") : readme.index("```", start + 7)]
+    example = re.sub(r"\s+", "", (EXAMPLES / "2019.yaml").read_text(encoding="utf-8"))
+    marked_indent = None
+    for line in block.splitlines():
+        code, _, comment = line.partition(" #")
+        indent = len(code) - len(code.lstrip(" "))
+        if marked_indent is not None and indent <= marked_indent and code.strip():
+            marked_indent = None
+        if "示意" in comment:
+            marked_indent = indent
+        if marked_indent is not None or not code.strip() or "……" in code or code.strip().endswith(":"):
+            continue
+        assert re.sub(r"\s+", "", code) in example, f"README example line not in 2019.yaml: {code.strip()}"
 
 
 def test_the_formal_report_packs_no_photos_it_does_not_show(tmp_path: Path) -> None:
