@@ -20,7 +20,15 @@ from generator.figures.content import TableContent
 from generator.figures.numerals import written_number
 from generator.render.styles import BOX, HEADING, NUMBER, TABLE, TEXT, TableStyles, table_styles
 from generator.render.tables import column_widths, is_numeric, table_xml, text_em, without_empty_columns
-from tests.helpers import check_package, docx_lines, libreoffice_convert, pdf_pages, squeeze, to_pdf
+from tests.helpers import (
+    check_package,
+    docx_lines,
+    libreoffice_convert,
+    pdf_column_lines,
+    pdf_pages,
+    squeeze,
+    to_pdf,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILTIN = {name: ROOT / "templates" / f"{name}.docx" for name in ("newspaper", "official")}
@@ -327,3 +335,41 @@ def test_templates_with_other_suites_style_ids_lay_out_the_same(
     shipped = to_pdf(soffice, api.build(source, name, tmp_path / "a" / "2023.docx").output, tmp_path / "a")
     other = to_pdf(soffice, api.build(source, template, tmp_path / "b" / "2023.docx").output, tmp_path / "b")
     assert _layout_lines(other) == _layout_lines(shipped)
+
+
+# --- justified lines before a run of figures ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "breaks"),
+    [
+        ("同比下降25.8%、23.9%，现行", ["25.8%、|23.9%"]),
+        ("分别增长1.5%、2%、30%", ["1.5%、|2%", "2%、|30%"]),
+        ("共1093起，2150起；311起：402起", ["1093起，2150起"]),  # a character after the figure: breaks anyway
+        ("A级、B级", []),
+        ("下降25.8%，23.9%；12.5%：7%", ["25.8%，|23.9%", "23.9%；|12.5%", "12.5%：|7%"]),
+        ("1,234,567", []),  # a grouped number never breaks
+    ],
+)
+def test_a_line_may_break_after_a_mark_between_figures(text: str, breaks: list[str]) -> None:
+    from generator.render.context import breakable
+
+    (made,) = breakable([text])
+    assert made.replace("\u200b", "") == text
+    for place in breaks:
+        if "|" in place:
+            assert place.replace("|", "\u200b") in made
+    assert made.count("\u200b") == sum("|" in place for place in breaks)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("name", ["newspaper", "official"])
+def test_the_2019_lead_breaks_after_the_mark_instead_of_stretching_the_line(
+    soffice: str, tmp_path: Path, name: str
+) -> None:
+    report = api.build(ROOT / "reports" / "yongkang-police" / "2019.yaml", name, tmp_path / "2019.docx").output
+    pdf = to_pdf(soffice, report, tmp_path)
+    lines = [squeeze(line) for line in (pdf_column_lines(pdf) if name == "newspaper" else _layout_lines(pdf))]
+    kicker = "全年全市刑事、治安发案同比下降25.8%、23.9%"
+    (line,) = [line for line in lines if "治安发案同比下降" in line and line != kicker]
+    assert "25.8%" in line, line  # the first figure stays on the line, which is not stretched to reach the margin
