@@ -33,6 +33,7 @@ HALF_EM = 0.58
 THIN_EM = 0.28
 _THIN = str.maketrans("", "", ".,:;'|!iljtf ()[]")
 SAFETY = 1.06  # fonts standing in for the Windows ones run a little wider
+PART_ROWS = 200  # rows of a long table per part (see table_xml)
 
 
 def is_numeric(text: str) -> bool:
@@ -157,7 +158,8 @@ def table_xml(table: TableContent, total_width: int, styles: TableStyles | None 
     heading, text, number = (_paragraph_properties(role, styles) for role in (HEADING, TEXT, NUMBER))
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     header = "".join(_cell(t, w, heading) for t, w in zip(table.columns, widths, strict=True))
-    rows = [f"<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{header}</w:tr>"]
+    header_row = f"<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{header}</w:tr>"
+    rows = []
     for row in table.rows:
         cells = "".join(_cell(t, w, number if is_numeric(t) else text) for t, w in zip(row, widths, strict=True))
         rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
@@ -165,8 +167,20 @@ def table_xml(table: TableContent, total_width: int, styles: TableStyles | None 
     style = f'<w:tblStyle w:val="{escape(table_style)}"/>' if table_style else ""
     borders, margins = ("", "") if table_style else (_OWN_BORDERS, _OWN_MARGINS)
     look = '<w:tblLook w:val="0420" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1"/>'
-    return (
+    start = (
         f'<w:tbl><w:tblPr>{style}<w:tblW w:w="{total_width}" w:type="dxa"/>'
         f'<w:jc w:val="center"/>{borders}<w:tblLayout w:type="fixed"/>{margins}{look}</w:tblPr>'
-        f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+        f"<w:tblGrid>{grid}</w:tblGrid>{header_row}"
     )
+    # LibreOffice lays a table out in time that grows with the square of its length (10,000 rows: 14 minutes).
+    # A long table is written as parts of PART_ROWS rows, each starting with the header row (which also repeats at
+    # the top of every page), joined by a hidden paragraph: tables with nothing between them LibreOffice merges
+    # back into one, a hidden paragraph mark keeps them apart without a gap in Word, WPS and LibreOffice.
+    parts = [rows[i : i + PART_ROWS] for i in range(0, len(rows), PART_ROWS)] or [[]]
+    return _JOIN.join(f"{start}{''.join(part)}</w:tbl>" for part in parts)
+
+
+_JOIN = (
+    '<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+    '<w:rPr><w:vanish/><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>'
+)
