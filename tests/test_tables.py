@@ -236,25 +236,16 @@ tables:
 
 
 def _year_folder(folder: Path) -> Path:
-    values = {
-        2022: (13456, 15000, 97595000, 88000000, "85.3", "84.9", "99.5", "99.1", "2100", "1980"),
-        2023: (12345, 13456, 123456789, 97595000, "85.7", "85.3", "99.94", "99.5", "2345.6", "2100"),
-    }
-    keys = (
-        "crimes",
-        "crimes_before",
-        "money",
-        "money_before",
-        "rate",
-        "rate_before",
-        "wide",
-        "wide_before",
-        "fund",
-        "fund_before",
-    )
-    for year, numbers in values.items():
-        text = YEAR.format(year=year, **dict(zip(keys, numbers, strict=True)))
+    """Five years of large values: the trend table has more figures than a line of the formal report holds at its
+    own size."""
+    values = {"crimes": 15000, "money": 88000000, "rate": Decimal("84.9"), "wide": Decimal("99.1"), "fund": 1980}
+    steps = {"crimes": -1111, "money": 9595000, "rate": Decimal("0.4"), "wide": Decimal("0.16"), "fund": 123}
+    for year in range(2019, 2024):
+        now = {key: value + steps[key] for key, value in values.items()}
+        numbers = {**{f"{k}_before": v for k, v in values.items()}, **now}
+        text = YEAR.format(year=year, **numbers)
         (folder / f"{year}.yaml").write_text(text, encoding="utf-8")
+        values = now
     return folder / "2023.yaml"
 
 
@@ -316,8 +307,8 @@ def test_templates_resaved_by_libreoffice_keep_every_table_whole(
                 one_line += 1  # a row whose texts fit their columns reads back on one line, cells in order
                 pattern = ".*".join(re.escape(squeeze(c)) for c in row if c)
                 assert any(re.search(pattern, line) for line in lines), (label, row)
-        assert one_line >= len(rows) - 3
-        assert "97,595,000" in "".join(lines) and "123,456,789" in "".join(lines)
+        assert one_line >= len(rows) // 2  # the check above is not vacuous
+        assert "135,975,000" in "".join(lines) and "1,234,567" in "".join(lines)  # grouped by thousands
     assert pages["re-saved"] == pages["as shipped"]
 
 
