@@ -65,7 +65,7 @@ def test_all_problems_at_once(tmp_path: Path) -> None:
     assert len(found) == 3
     assert any("「基本信息」B4" in p and "四位年份" in p for p in found)
     assert any("「指标」C2" in p and "“很多” 不是数字" in p for p in found)
-    assert any(("「指标」F2" in p and "数量、比率" in p) or "count、rate" in p for p in found)
+    assert any("「指标」F2" in p and "类型应为以下之一：数量（count）、比率（rate），实际是“比例”" in p for p in found)
 
 
 def test_percent_cells_are_read_as_percent(tmp_path: Path) -> None:
