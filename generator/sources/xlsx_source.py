@@ -198,7 +198,9 @@ class _Reader:
             role = roles.get(key)
             if key == guide:
                 continue
-            if role is None:
+            if not _has_cells(self.book[sheet]):  # a chart moved to a sheet of its own: nothing to read
+                unknown.append(sheet)
+            elif role is None:
                 (tables if key.startswith(prefix) else unknown).append(sheet)
             elif role not in chosen:
                 chosen[role] = sheet
@@ -319,6 +321,8 @@ class _Reader:
                 )
             )
         worksheet = self.book[sheet]
+        if not _has_cells(worksheet):
+            return
         worksheet.reset_dimensions()  # WPS may declare A1:A1; the rows themselves say how far the data goes
         continuations: dict[int, list[tuple[int, tuple[int, int]]]] = {}
         for min_row, min_col, max_row, max_col in scan.merges:
@@ -743,6 +747,11 @@ class _Reader:
                 self.places[(*path, "rows", r, c)] = (sheet, row.number, c)
             table["rows"].append([self.cell(row, c) for c in range(width)])
         self.data["tables"].append(table)
+
+
+def _has_cells(sheet: Any) -> bool:
+    """A worksheet, not a chart sheet (Excel's "move chart to a new sheet")."""
+    return hasattr(sheet, "iter_rows")
 
 
 def _closest(
