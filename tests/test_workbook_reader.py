@@ -450,6 +450,20 @@ def without(sheet: str) -> Edit:
     return edit
 
 
+def test_last_years_workbook_with_a_renamed_column_is_not_read_in_silence(tmp_path: Path) -> None:
+    """上年 is taken from last year's file: one with a renamed column is left out with a note, printed before the
+    errors it causes."""
+    demo = EXAMPLE_2019.parents[1] / "demo-county"
+    assert run(["convert", str(demo / "2022.yaml"), "2022.xlsx"], tmp_path).returncode == 0
+    edited(tmp_path / "2022.xlsx", tmp_path, header("指标", "本年", "数值"), name="2022.xlsx")
+    (tmp_path / "2023.yaml").write_bytes((demo / "2023.yaml").read_bytes())
+    done = run(["validate", "2023.yaml"], tmp_path)
+    assert done.returncode == 1
+    first, heading = done.stderr.splitlines()[:2]
+    assert first.startswith("注意：2022.xlsx 有错误，没有从中取2022年的数值：2022.xlsx 「指标」C1：")
+    assert "是否想写“本年”" in first and heading.startswith("数据有误")
+
+
 @pytest.mark.parametrize(
     ("edits", "note"),
     [
