@@ -251,7 +251,8 @@ class _Reader:
                 self.problems.append(
                     Problem(
                         f"缺少工作表“{spec.name}”，而这张工作表不是本工具的表格，其中的内容不会进入报告："
-                        f"是否想写“{spec.name}”？如果是，请把它改名为“{spec.name}”，第一行写表头：{headers}",
+                        f"是否想写“{spec.name}”？如果是，请把它改名为“{spec.name}”，第一行写表头：{headers}；"
+                        "如果不是，请给它换一个不相近的名字",
                         place=Place(self.name, sheet=close[0]),
                         code="xlsx-sheet-renamed",
                     )
@@ -533,10 +534,10 @@ class _Reader:
         filled = [n for n in unknown if self.cell(labelled[n][0], value_at) is not None]
         reported: set[int] = set()
         lost: list[layout.BasicItem] = []
+        lines = {item.path: p for p, item in enumerate(layout.BASIC_ITEMS)}
         for position, item in enumerate(layout.BASIC_ITEMS):
             if item.path in known:
                 continue
-            lines = {it.path: p for p, it in enumerate(layout.BASIC_ITEMS)}
             before = max((r for path, r in known.items() if lines[path] < position), default=0)
             after = min((r for path, r in known.items() if lines[path] > position), default=10**9)
             close = _closest(
