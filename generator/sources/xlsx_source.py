@@ -3,8 +3,13 @@ every value carrying its sheet and cell, so every error names the cell to fix: �
 
 What people and programs do to workbooks is expected: percent cells (0.258 shown as 25.8%), numbers typed as text,
 blank rows, thousands of formatted empty rows, merged cells, rich text, ``_x000D_`` escapes, hidden or reordered
-sheets, columns a user added (ignored with a warning), formulas (read by their cached value). Files that are not
-workbooks are refused before any parser sees them, with a message saying what they are.
+sheets, sheets and columns a user added (ignored with a note), names with stray spaces or full-width forms,
+formulas (read by their cached value). Files that are not workbooks are refused before any parser sees them, with
+a message saying what they are.
+
+A renamed sheet, column or 基本信息 item never changes or drops data in silence: the workbook the tool writes has
+all of them, so one missing while another we do not know holds data is an error with a did-you-mean (see
+plan_sheets and header; the rule is in the README's workbook section).
 """
 
 from __future__ import annotations
