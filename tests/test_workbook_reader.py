@@ -358,7 +358,7 @@ RENAMED = {
         "是否想写“指标名称”",
     ),
     "level-to-等级": ([header("荣誉", "级别", "等级")], "「荣誉」C1", "缺少列“级别”", "是否想写“级别”"),
-    "paragraph-to-段落文字": ([header("正文", "段落", "段落文字")], "「正文」C1", "缺少列“段落”", "是否想写“段落”"),
+    "paragraph-to-段落文字": ([header("正文", "段落", "段落文字")], "「正文」D1", "缺少列“段落”", "是否想写“段落”"),
     "basics-value-to-填写": (
         [header("基本信息", "内容", "填写内容")],
         "「基本信息」B1",
@@ -491,12 +491,12 @@ def test_every_problem_in_a_cell_is_reported(example: Path, tmp_path: Path) -> N
     edited(
         example,
         tmp_path,
-        cell("正文", "C3", "{{ 刑事发案 }}下降，{{ 治安发案 }}也下降，{{ 先锋项目数.上年 }}个"),
+        cell("正文", "D3", "{{ 刑事发案 }}下降，{{ 治安发案 }}也下降，{{ 先锋项目数.上年 }}个"),
         cell("基本信息", "B5", "{{ 同比(刑事发案甲, 治安发案乙) }}"),
     )
     done = run(["validate", "2019.xlsx"], tmp_path)
     assert done.returncode == 1
-    c3 = [line for line in done.stderr.splitlines() if "「正文」C3" in line]
+    c3 = [line for line in done.stderr.splitlines() if "「正文」D3" in line]
     assert len(c3) == 3, done.stderr
     assert "“刑事发案”不存在" in c3[0] and "“治安发案”不存在" in c3[1] and "没有填写上年数值" in c3[2]
     b5 = [line for line in done.stderr.splitlines() if "「基本信息」B5" in line]

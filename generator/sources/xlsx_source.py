@@ -588,7 +588,7 @@ class _Reader:
         rows = self.sheet_rows(sheet)
         columns = self.header(sheet, rows, layout.TEXT_COLUMNS)
         index = {column.key: i for i, column in columns.items()}
-        if len(index) < len(layout.TEXT_COLUMNS):
+        if not {c.key for c in layout.TEXT_COLUMNS if c.required} <= set(index):
             return
         kind = None
         sections: list[dict[str, Any]] = []
@@ -598,6 +598,8 @@ class _Reader:
             typed_kind = self.cell(row, index["kind"])
             # a heading merged down over its part's rows is written once; a filled-in heading starts a new part
             heading = None if index["heading"] in row.continued else self.cell(row, index["heading"])
+            column = index.get("subheading")
+            subheading = None if column is None or column in row.continued else self.cell(row, column)
             paragraph = self.cell(row, index["paragraph"])
             kind_cell = self.place(sheet, row.number, index["kind"])
             if typed_kind is not None:
@@ -617,9 +619,11 @@ class _Reader:
                     Problem("这一行没有填写类别（导语、活动、正文或展望）", place=kind_cell, code="xlsx-text-kind")
                 )
                 continue
-            if heading is None and paragraph is None:
+            if heading is None and subheading is None and paragraph is None:
                 continue
             heading_cell = self.place(sheet, row.number, index["heading"])
+            if subheading is not None and kind != "正文":
+                self.warnings.append(f"{self.place(sheet, row.number, column)}：{kind}没有二级标题，这一格已忽略")
             paragraph_cell = self.place(sheet, row.number, index["paragraph"])
             if kind in ("导语", "活动"):
                 key = "lead" if kind == "导语" else "event"
@@ -650,10 +654,23 @@ class _Reader:
                         )
                     )
                     continue
+                s = len(sections) - 1
+                if subheading is not None:
+                    parts = sections[-1].setdefault("subsections", [])
+                    where = self.place(sheet, row.number, column)
+                    path = ("sections", s, "subsections", len(parts))
+                    self.places[path] = self.places[(*path, "heading")] = where
+                    self.places[(*path, "paragraphs")] = paragraph_cell
+                    parts.append({"heading": subheading, "paragraphs": []})
                 if paragraph is not None:
-                    s = len(sections) - 1
-                    self.places[("sections", s, "paragraphs", len(sections[-1]["paragraphs"]))] = paragraph_cell
-                    sections[-1]["paragraphs"].append(paragraph)
+                    parts = sections[-1].get("subsections")
+                    if parts:  # after a second-level heading, paragraphs belong to its part
+                        path = ("sections", s, "subsections", len(parts) - 1, "paragraphs")
+                        self.places[(*path, len(parts[-1]["paragraphs"]))] = paragraph_cell
+                        parts[-1]["paragraphs"].append(paragraph)
+                    else:
+                        self.places[("sections", s, "paragraphs", len(sections[-1]["paragraphs"]))] = paragraph_cell
+                        sections[-1]["paragraphs"].append(paragraph)
             else:  # 展望
                 if outlook is None:
                     outlook = {"paragraphs": []}
