@@ -422,6 +422,9 @@ class _Reader:
         line = f"第 {head.number} 行的表头中"
         lost: list[Column] = []
         order = {c: n for n, c in enumerate(columns)}
+        # Near misses are paired most alike first, so that a renamed 段落 is not taken for a missing 二级标题 that
+        # happens to stand where it stood.
+        pairs = []
         for position, column in enumerate(columns):
             if column in found.values():
                 continue
@@ -429,9 +432,19 @@ class _Reader:
             before = max((i for i, c in found.items() if order[c] < position), default=-1)
             after = min((i for i, c in found.items() if order[c] > position), default=len(head.cells))
             candidates = [(i, head.cells[i]) for i in (filled if filled else unknown if column.required else [])]
-            close = _closest(names, candidates, lambda i, lo=before, hi=after: lo < i < hi)
-            if close is not None:
-                index, text = close
+            for candidate in candidates:
+                rank = _near_miss(names, candidate, lambda i, lo=before, hi=after: lo < i < hi)
+                if rank is not None:
+                    pairs.append((rank, -position, column, candidate))
+        matched: dict[Column, tuple[int, str]] = {}
+        for _, _, column, candidate in sorted(pairs, key=lambda p: (p[0], p[1]), reverse=True):
+            if column not in matched and candidate not in matched.values():
+                matched[column] = candidate
+        for column in columns:
+            if column in found.values():
+                continue
+            if column in matched:
+                index, text = matched[column]
                 self.problems.append(
                     Problem(
                         f"{line}缺少列“{column.header}”，这一列的表头“{text}”不是本工具的列：是否想写“{column.header}”？"
@@ -775,6 +788,19 @@ class _Reader:
 def _has_cells(sheet: Any) -> bool:
     """A worksheet, not a chart sheet (Excel's "move chart to a new sheet")."""
     return hasattr(sheet, "iter_rows")
+
+
+def _near_miss(
+    names: Sequence[str], candidate: tuple[Key, str], in_place: Callable[[Key], bool] | None = None
+) -> float | None:
+    """How near a miss of ``names`` the candidate is (a similar name, or standing where the missing one belongs,
+    or both), or None when it is not one."""
+    key, text = candidate
+    alike = layout.likeness(text, names)
+    placed = in_place is not None and in_place(key)
+    if alike < layout.NEAR_MISS and not placed:
+        return None
+    return alike + (1 if placed else 0)
 
 
 def _closest(
