@@ -6,7 +6,9 @@ No function here prints or exits; every failure is a ReportError carrying all th
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -14,8 +16,9 @@ from generator.errors import Place, Problem, ReportError, raise_if
 from generator.figures import Content, compose
 from generator.history import History
 from generator.model import Report, validate_report
-from generator.output import output_path, require_libreoffice, write_atomically, write_pdf
-from generator.render import TemplateSource, load_template, render_docx
+from generator.output import check_target, output_path, require_libreoffice, write_atomically, write_pdf
+from generator.paths import did_you_mean
+from generator.render import BUILTIN_TEMPLATES, DEFAULT_TEMPLATE, TemplateSource, load_template, render_docx
 from generator.rollover import next_year
 from generator.sources import RawDocument, read_source
 from generator.sources.raw import display_name
@@ -29,6 +32,7 @@ class Loaded:
     report: Report
     content: Content
     notes: list[str] = field(default_factory=list)  # where values came from (上年 taken from last year's file)
+    inputs: dict[Path, str] = field(default_factory=dict)  # every file read, and what it is: never an output
 
     @property
     def warnings(self) -> list[str]:
@@ -43,6 +47,7 @@ class BuildResult:
     size: int
     warnings: list[str] = field(default_factory=list)
     pdf: Path | None = None
+    pdf_problem: Problem | None = None  # the .docx was written, the PDF asked for was not: why
 
 
 def load(source: Path) -> Loaded:
@@ -60,8 +65,38 @@ def load(source: Path) -> Loaded:
     known = {i.name for i in report.indicators}
     years = history.series(report, [n for n in wanted if n in known]) if wanted else None
     content, more = compose(report, source.parent, years)
-    raise_if(_in_order(raw.locate(problems + disagreements + more)), notes=[*raw.warnings, *history.notes])
-    return Loaded(raw, report, content, history.notes)
+    raise_if(
+        _in_order(raw.locate(problems + disagreements + _year_in_name(source, report) + more)),
+        notes=[*raw.warnings, *history.notes],
+    )
+    inputs = {source: "输入文件"}
+    inputs.update({path: f"{year}年的数据文件" for year, path in history.read_files.items()})
+    inputs.update({photo.file: "照片" for photo in content.photos})
+    return Loaded(raw, report, content, history.notes, inputs)
+
+
+YEAR_NAME = re.compile(r"\d{4}")
+
+
+def _year_in_name(source: Path, report: Report) -> list[Problem]:
+    """A file named after a year holds that year: other years' files and folder builds find years by name."""
+    if not YEAR_NAME.fullmatch(source.stem) or int(source.stem) == report.year:
+        return []
+    message = (
+        f"文件名是 {source.name}，年份（year）却是 {report.year}：请改正其中一个"
+        "（上年数值、历年趋势和批量生成都按文件名认年份）"
+    )
+    return [Problem(message, ("year",), code="year-not-name")]
+
+
+def report_style(template: str | Path | None) -> str:
+    """What a report's file name carries besides the year: nothing for the default style, ``-official`` for another
+    built-in style, ``-<template file name>`` for a user's template, so that two styles of one year never overwrite
+    each other (2019.docx, 2019-official.docx, 2019-我局样式.docx)."""
+    name = str(template) if template is not None else DEFAULT_TEMPLATE
+    if name == DEFAULT_TEMPLATE:
+        return ""
+    return f"-{name}" if name in BUILTIN_TEMPLATES else f"-{Path(name).stem}"
 
 
 def render(loaded: Loaded, template: TemplateSource) -> bytes:
@@ -78,21 +113,38 @@ def build(
     *,
     write: bool = True,
     pdf: bool = False,
+    force: bool = False,
 ) -> BuildResult:
     """Build the report of ``source``; with ``write=False`` do everything but write (what validate does);
-    with ``pdf`` also a PDF beside the .docx, through LibreOffice."""
-    target = output_path(source, output) if write else None
-    if pdf and target is not None:
-        require_libreoffice(target.with_suffix(".pdf"))  # say so before anything is written
+    with ``pdf`` also a PDF beside the .docx, through LibreOffice; with ``force`` replace a report that is open
+    in Word/WPS or read-only."""
+    target = output_path(source, output, style=report_style(template)) if write else None
+    pdf_target = target.with_suffix(".pdf") if pdf and target is not None else None
+    if pdf_target is not None:
+        require_libreoffice(pdf_target)  # say so before anything is written
     loaded = load(source)
     chosen = load_template(template)
     data = render(loaded, chosen)
     result = BuildResult(target, loaded, chosen.name, len(data), list(loaded.warnings))
-    if target is not None:
-        write_atomically(target, data)
-        if pdf:
-            result.pdf = target.with_suffix(".pdf")
-            write_pdf(target, result.pdf)
+    if target is None:
+        return result
+    inputs = dict(loaded.inputs)
+    if chosen.path is not None:
+        inputs.setdefault(chosen.path, "内置模板" if chosen.builtin else "模板")
+    for each in (target, pdf_target):  # every target checked before any is written
+        if each is not None:
+            check_target(each, inputs, force=force)
+    write_atomically(target, data)
+    if pdf_target is not None:
+        try:
+            write_pdf(target, pdf_target)
+        except KeyboardInterrupt as stop:
+            stop.written = [target]  # type: ignore[attr-defined]  # what the message about the stop must say
+            raise
+        except ReportError as exc:
+            result.pdf_problem = exc.problems[0]
+        else:
+            result.pdf = pdf_target
     return result
 
 
@@ -137,6 +189,7 @@ def convert(source: Path, target: Path, *, force: bool = False) -> WriteResult:
     """The same year in the other format (YAML <-> workbook); photo paths follow the new location."""
     _check_target(source, target, force)
     raw, report = load_model(source)
+    _check_year_name(target, report.year)
     report = _rebase_photos(report, source.parent, target.parent)
     _write_data(raw, report, target, f"由 annual-report 从 {source.name} 转换生成")
     return WriteResult(target, report, list(raw.warnings))
@@ -150,24 +203,32 @@ def new_year(source: Path, output: Path | None = None, *, force: bool = False) -
     if output is not None and output.is_dir():
         target = output / f"{following.year}{source.suffix.lower()}"
     _check_target(source, target, force)
+    _check_year_name(target, following.year)
     following = _rebase_photos(following, source.parent, target.parent)
     heading = f"{following.year}年的数据，由 annual-report 从 {source.name} 生成：本年数值待填写，上年数值已填好"
     _write_data(raw, following, target, heading)
     return WriteResult(target, following, list(raw.warnings))
 
 
-def _check_target(source: Path, target: Path, force: bool) -> None:
-    def refuse(message: str) -> ReportError:
-        return ReportError(Problem(message, place=Place(display_name(target)), code="output"), kind="output")
+def _refuse(target: Path, message: str) -> ReportError:
+    return ReportError(Problem(message, place=Place(display_name(target)), code="output"), kind="output")
 
+
+def _check_target(source: Path, target: Path, force: bool) -> None:
     if target.suffix.lower() not in DATA_SUFFIXES:
-        raise refuse("输出文件的扩展名应为 .xlsx（工作簿）或 .yaml")
-    if target.exists() and source.exists() and target.resolve() == source.resolve():
-        raise refuse("输出文件不能是输入文件本身")
-    if target.is_dir():
-        raise refuse("输出路径是一个文件夹")
-    if target.exists() and not force:
-        raise refuse("文件已存在，没有覆盖；要覆盖请加 --force")
+        raise _refuse(target, "输出文件的扩展名应为 .xlsx（工作簿）或 .yaml")
+    check_target(target, {source: "输入文件"}, force=True)  # never the input, whatever link leads there
+    if os.path.lexists(target) and not force:
+        raise _refuse(target, "文件已存在，没有覆盖；要覆盖请加 --force")
+
+
+def _check_year_name(target: Path, year: int) -> None:
+    if YEAR_NAME.fullmatch(target.stem) and int(target.stem) != year:
+        raise _refuse(
+            target,
+            f"这是{year}年的数据，文件名却是 {target.name}：按年份命名的文件，程序按文件名认年份；"
+            f"请用 {year}{target.suffix} 这样的名字",
+        )
 
 
 def _write_data(raw: RawDocument, report: Report, target: Path, heading: str) -> None:
@@ -191,10 +252,11 @@ def _rebase_photos(report: Report, old: Path, new: Path) -> Report:
         return report
     photos = []
     for photo in report.photos:
-        if Path(photo.file).is_absolute():
+        written = photo.file.replace("\\", "/")  # typed on Windows: photos\2022\会议.jpg
+        if Path(written).is_absolute():
             photos.append(photo)
             continue
-        moved = os.path.relpath(old.resolve() / photo.file, new.resolve())
+        moved = os.path.relpath(old.resolve() / written, new.resolve())
         photos.append(photo.model_copy(update={"file": PurePosixPath(*Path(moved).parts).as_posix()}))
     return report.model_copy(update={"photos": photos})
 
@@ -204,23 +266,19 @@ def _rebase_photos(report: Report, old: Path, new: Path) -> Report:
 
 def template_copy(name: str, target: Path, *, force: bool = False) -> Path:
     """A copy of a built-in template to restyle in Word, WPS or LibreOffice."""
-    from generator.render.templates import BUILTIN_TEMPLATES
-
-    def refuse(message: str, kind: str = "output") -> ReportError:
-        return ReportError(Problem(message, place=Place(display_name(target)), code="output"), kind=kind)
-
     if name not in BUILTIN_TEMPLATES:
-        known = "、".join(BUILTIN_TEMPLATES)
-        raise ReportError(
-            Problem(f"没有名为“{name}”的内置样式；可用的有：{known}", code="template-unknown"), kind="template"
-        )
+        close = difflib.get_close_matches(name.casefold(), list(BUILTIN_TEMPLATES), n=1, cutoff=0.6)
+        message = f"没有名为“{name}”的内置样式；可用的有：{'、'.join(BUILTIN_TEMPLATES)}{did_you_mean(close)}"
+        raise ReportError(Problem(message, code="template-unknown"), kind="template")
     if target.is_dir():
         target = target / f"{name}.docx"
     if target.suffix.lower() != ".docx":
-        raise refuse("模板文件的扩展名应为 .docx")
-    if target.exists() and not force:
-        raise refuse("文件已存在，没有覆盖；要覆盖请加 --force")
-    write_atomically(target, load_template(name).data)
+        raise _refuse(target, "模板文件的扩展名应为 .docx")
+    builtin = load_template(name)
+    check_target(target, {builtin.path: "内置模板"} if builtin.path else {}, force=True)
+    if os.path.lexists(target) and not force:
+        raise _refuse(target, "文件已存在，没有覆盖；要覆盖请加 --force")
+    write_atomically(target, builtin.data)
     return target
 
 

@@ -50,7 +50,7 @@ def docx_lines(source: Path | bytes) -> list[str]:
 
 def squeeze(text: str) -> str:
     """Text without any whitespace, to compare with scanned newspaper text."""
-    return re.sub(r"\s+", "", text)
+    return re.sub(r"[\s\u200b]+", "", text)  # zero-width spaces too: docx_lines leaves them out
 
 
 def check_package(data: bytes) -> None:

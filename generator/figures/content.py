@@ -18,6 +18,7 @@ from generator.figures.figure import Figure, figures_of
 from generator.figures.numerals import chinese_numeral, written_number
 from generator.figures.phrasing import NO_DATA, table_change
 from generator.model import Report
+from generator.paths import data_relative
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class PhotoContent:
     file: Path
     caption: str
     path: DataPath  # where the entry is in the data, for messages about the picture
+    written: str = ""  # the path as the data gives it (photos\2022\会议.jpg), for messages
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,12 @@ def compose(report: Report, base_dir: Path, years: YearValues | None = None) -> 
             for i, t in enumerate(report.tables)
         ],
         photos=[
-            PhotoContent(base_dir / p.file, text(p.caption, ("photos", i, "caption")), ("photos", i, "file"))
+            PhotoContent(
+                data_relative(base_dir, p.file),
+                text(p.caption, ("photos", i, "caption")),
+                ("photos", i, "file"),
+                p.file,
+            )
             for i, p in enumerate(report.photos)
         ],
         title=text(report.title, ("title",)) or f"{report.organization.name}{report.year}年工作总结",

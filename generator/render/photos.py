@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from generator.errors import Problem
 from generator.figures.content import PhotoContent
+from generator.paths import did_you_mean, nearest
+from generator.sources.raw import display_name
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -33,8 +35,10 @@ def prepare_photo(photo: PhotoContent) -> tuple[PreparedPhoto | None, Problem | 
     """The picture's bytes ready to embed, or the problem with it (naming the photos entry)."""
     from PIL import Image, UnidentifiedImageError  # only reports with photos pay for Pillow
 
+    shown = photo.written or photo.file.name  # as the data gives it: photos\2022\会议.jpg
+
     def problem(message: str) -> tuple[None, Problem]:
-        return None, Problem(f"图片“{photo.file.name}”{message}", photo.path, code="photo")
+        return None, Problem(f"图片“{shown}”{message}", photo.path, code="photo")
 
     try:
         info = photo.file.stat()
@@ -47,7 +51,16 @@ def prepare_photo(photo: PhotoContent) -> tuple[PreparedPhoto | None, Problem | 
             return problem(f"过大（{size // 1024 // 1024} MB），请先压缩")
         data = photo.file.read_bytes()
     except FileNotFoundError:
-        return problem(f"找不到（应在 {photo.file.parent} 中；路径相对于数据文件所在的文件夹）")
+        meant = did_you_mean(nearest(photo.file, written=photo.written or None))
+        missing = photo.file
+        while not missing.parent.is_dir() and missing.parent != missing.parent.parent:
+            missing = missing.parent
+        where = (
+            f"{display_name(missing.parent)} 中没有这个文件"
+            if missing == photo.file
+            else f"没有文件夹 {display_name(missing)}"
+        )
+        return problem(f"找不到：{where}（路径相对于数据文件所在的文件夹）{meant}")
     except OSError as exc:
         return problem(f"无法读取：{exc.strerror}")
     try:

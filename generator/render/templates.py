@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import io
 import stat
 import zipfile
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import Place, Problem, ReportError
+from generator.paths import did_you_mean, nearest
 
 MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
 DEFAULT_TEMPLATE = "newspaper"
@@ -23,6 +25,7 @@ class TemplateSource:
     name: str  # what messages call it: the built-in name or the file path
     data: bytes
     builtin: bool = False  # one of ours, whose output structure the test suite proves
+    path: Path | None = None  # the file it was read from: a report must never be written over it
 
 
 def builtin_dir() -> Path:
@@ -37,16 +40,10 @@ def load_template(choice: str | Path | None) -> TemplateSource:
     name = str(choice) if choice is not None else DEFAULT_TEMPLATE
     if name in BUILTIN_TEMPLATES:
         path = builtin_dir() / f"{name}.docx"
-        return TemplateSource(name, path.read_bytes(), builtin=True)
+        return TemplateSource(name, path.read_bytes(), builtin=True, path=path)
     path = Path(name)
     if path.suffix.lower() != ".docx":
-        known = "、".join(BUILTIN_TEMPLATES)
-        raise ReportError(
-            Problem(
-                f"模板“{name}”既不是内置样式（{known}），也不是 .docx 文件", place=Place(name), code="template-unknown"
-            ),
-            kind="template",
-        )
+        raise unknown_style(name)
     try:
         info = path.stat()
         if stat.S_ISREG(info.st_mode) is False and not stat.S_ISDIR(info.st_mode):
@@ -59,8 +56,9 @@ def load_template(choice: str | Path | None) -> TemplateSource:
             )
         data = path.read_bytes()
     except FileNotFoundError:
+        hint = did_you_mean(nearest(path, (".docx",)))
         raise ReportError(
-            Problem("找不到模板文件", place=Place(name), code="template-not-found"), kind="template"
+            Problem(f"找不到模板文件{hint}", place=Place(name), code="template-not-found"), kind="template"
         ) from None
     except IsADirectoryError:
         raise ReportError(
@@ -71,7 +69,17 @@ def load_template(choice: str | Path | None) -> TemplateSource:
             Problem(f"无法读取模板：{exc.strerror}", place=Place(name), code="template-unreadable"), kind="template"
         ) from None
     check_docx_bytes(data, name)
-    return TemplateSource(name, data)
+    return TemplateSource(name, data, path=path)
+
+
+def unknown_style(name: str) -> ReportError:
+    """Neither a built-in style nor a .docx: the nearest style name, or the .docx file meant (我局样式 ->
+    我局样式.docx)."""
+    known = "、".join(BUILTIN_TEMPLATES)
+    close = difflib.get_close_matches(name.casefold(), list(BUILTIN_TEMPLATES), n=1, cutoff=0.6)
+    options = close or nearest(Path(name), (".docx",))
+    message = f"模板“{name}”既不是内置样式（{known}），也不是 .docx 文件{did_you_mean(options)}"
+    return ReportError(Problem(message, place=Place(name), code="template-unknown"), kind="template")
 
 
 def check_docx_bytes(data: bytes, name: str) -> None:
