@@ -51,19 +51,32 @@ def _refuse_dtd(*_: Any) -> None:
     raise UnsafeXML
 
 
+class XMLCheck:
+    """A streaming check of one XML document fed in pieces: raises UnsafeXML at a DTD anywhere, BrokenXML if it
+    is not well-formed. expat stops at the DOCTYPE itself, before any entity is declared, let alone expanded."""
+
+    def __init__(self) -> None:
+        self.parser = ParserCreate()
+        self.parser.StartDoctypeDeclHandler = _refuse_dtd
+        self.parser.EntityDeclHandler = _refuse_dtd  # cannot come without a DOCTYPE; kept as a second lock
+        self.parser.ExternalEntityRefHandler = lambda *_: 0  # never resolve: expat reports an error instead
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        try:
+            self.parser.Parse(chunk, final)
+        except ExpatError as exc:
+            raise BrokenXML(errors.messages[exc.code] if exc.code else str(exc), exc.lineno) from None
+
+    def close(self) -> None:
+        self.feed(b"", True)
+
+
 def check_xml(chunks: Iterable[bytes]) -> None:
-    """Raise UnsafeXML if the XML declares a DTD anywhere, BrokenXML if it is not well-formed. Streams: expat reads
-    chunk by chunk and is stopped at the DOCTYPE itself, before any entity is declared, let alone expanded."""
-    parser = ParserCreate()
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_dtd  # cannot come without a DOCTYPE; kept as a second lock
-    parser.ExternalEntityRefHandler = lambda *_: 0  # never resolve: expat reports an error instead
-    try:
-        for chunk in chunks:
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
-    except ExpatError as exc:
-        raise BrokenXML(errors.messages[exc.code] if exc.code else str(exc), exc.lineno) from None
+    """Raise UnsafeXML if the XML declares a DTD anywhere, BrokenXML if it is not well-formed."""
+    check = XMLCheck()
+    for chunk in chunks:
+        check.feed(chunk)
+    check.close()
 
 
 def chunks_of(stream: IO[bytes], size: int = CHUNK) -> Iterator[bytes]:
@@ -99,7 +112,8 @@ def serialize(root: etree._Element) -> bytes:
 
 # OOXML spreadsheets and charts store a character as _xHHHH_ (ST_Xstring): text that already has that shape is
 # decoded by every reader (Excel, LibreOffice, ours) unless its underscore is itself escaped as _x005F_.
-_LOOKS_ESCAPED = re.compile(r"_x[0-9A-Fa-f]{4}_")
+# Every underscore that starts such a shape is escaped, overlapping ones too (_x005f_x0041_ holds two).
+_LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 # Text that a spreadsheet program would take for a formula (=, +, -, @; a DDE link such as =cmd|' /C calc'!A0
 # starts the same way), an error value or a number when a person edits the cell: marked with the quote prefix,
 # Excel's own "this is text" flag.
@@ -108,7 +122,7 @@ _REINTERPRETED = re.compile(r"[=+\-@#\t\r\n]|[\d.,:/%\s]+$")
 
 def escape_text(text: str) -> str:
     """``_x0041_`` typed as text stays ``_x0041_`` after a spreadsheet program reads it (not ``A``)."""
-    return _LOOKS_ESCAPED.sub(lambda m: "_x005F" + m.group(0), text) if "_x" in text else text
+    return _LOOKS_ESCAPED.sub("_x005F_", text) if "_x" in text else text
 
 
 def put_text(cell: Any, text: str) -> None:
