@@ -110,7 +110,8 @@ def _what_it_is(data: bytes) -> str:
 MAX_SHARED_STRINGS = 200_000  # texts in the shared string table: a year fills at most ~120,000 cells
 # Tags ('<') in the sheets as openpyxl will parse them, once the empty formatted rows after the last row with
 # something in it are left out: 120,000 filled cells take about 700,000; openpyxl parses ~100,000 elements a second.
-MAX_MARKUP = 1_200_000
+MAX_MARKUP = 1_000_000
+MAX_ROWS = 200_000  # rows openpyxl parses (a row with attributes costs it half a kilobyte), all sheets together
 MAX_MERGES = 20_000  # merged ranges, all sheets together
 TRIM_WORTH = 1024 * 1024  # bytes of empty formatted rows at a sheet's end worth writing a lighter package for
 
@@ -200,6 +201,7 @@ class _Scanner:
         self.data = data
         self.replaced: dict[str, bytes] = {}  # parts openpyxl should read in another form
         self.markup = 0  # tags in the sheets openpyxl will parse
+        self.rows = 0  # rows in them
         self.merges = 0
 
     def refuse(self, message: str, code: str, sheet: str | None = None) -> ReportError:
@@ -255,9 +257,9 @@ class _Scanner:
         """Merges and uncached formulas found by searching the sheet's XML (much cheaper than parsing it a second
         time: openpyxl parses it for the values); and where its data really ends."""
         scan = SheetScan(info.filename)
-        offset = tags = 0  # bytes and tags before the current piece
-        keep: tuple[int, int] | None = None  # (offset, tags) just after the last row with something in it
-        rest: tuple[int, int] | None = None  # (offset, tags) where </sheetData> starts
+        offset = tags = rows = 0  # bytes, tags and rows before the current piece
+        keep: tuple[int, int, int] | None = None  # (offset, tags, rows) just after the last row with something in it
+        rest: tuple[int, int, int] | None = None  # (offset, tags, rows) where </sheetData> starts
         for piece in _pieces(_checking(chunks)):
             if b"mergeCell" in piece:
                 for found in _MERGE.finditer(piece):
@@ -279,32 +281,42 @@ class _Scanner:
                     opening = re.search(rb"<(?:[\w.-]+:)?sheetData\b[^>]*>", piece)
                     if opening:
                         begin = opening.end()
-                        keep = (offset + begin, tags + piece.count(b"<", 0, begin))
+                        keep = (offset + begin, tags + piece.count(b"<", 0, begin), rows + _rows(piece, begin))
                 closing = re.search(rb"</(?:[\w.-]+:)?sheetData>", piece) if keep else None
                 limit = closing.start() if closing else len(piece)
                 last = max(piece.rfind(marker, begin, limit) for marker in _CONTENT) if keep else -1
                 if last >= 0:
                     end = piece.find(b"row>", last, limit)
                     cut = end + len(b"row>") if end >= 0 else limit
-                    keep = (offset + cut, tags + piece.count(b"<", 0, cut))
+                    keep = (offset + cut, tags + piece.count(b"<", 0, cut), rows + _rows(piece, cut))
                 if closing:
-                    rest = (offset + closing.start(), tags + piece.count(b"<", 0, closing.start()))
+                    at = closing.start()
+                    rest = (offset + at, tags + piece.count(b"<", 0, at), rows + _rows(piece, at))
             tags += piece.count(b"<")
+            rows += _rows(piece, len(piece))
             offset += len(piece)
-            self.check_markup(sheet, keep[1] if keep else 0)  # refused as soon as the data alone is too much
+            if keep:  # refused as soon as the data alone is too much
+                self.check_markup(sheet, keep[1], keep[2])
         trim = keep is not None and rest is not None and rest[0] - keep[0] >= TRIM_WORTH
-        self.markup += keep[1] + tags - rest[1] if trim and keep and rest else tags
-        self.check_markup(sheet, 0)
+        if trim and keep and rest:
+            self.markup += keep[1] + tags - rest[1]
+            self.rows += keep[2] + rows - rest[2]
+        else:
+            self.markup += tags
+            self.rows += rows
+        self.check_markup(sheet, 0, 0)
         if trim or transcoded:
             start, end = (keep[0], rest[0]) if trim and keep and rest else (0, 0)
             with self.archive.open(info) as stream:
                 self.replaced[info.filename] = b"".join(_without(_utf8_chunks(stream)[0], start, end))
         return scan
 
-    def check_markup(self, sheet: str, more: int) -> None:
-        if self.markup + more > MAX_MARKUP:
-            raise self.refuse(f"工作表的内容过多（超过 {MAX_MARKUP} 个标记，空白但设了格式的末尾行不算），一年的数据"
-                              "不会有这么多；工作簿不会被读取", "xlsx-too-many-cells", sheet)  # fmt: skip
+    def check_markup(self, sheet: str, tags: int, rows: int) -> None:
+        if self.markup + tags > MAX_MARKUP or self.rows + rows > MAX_ROWS:
+            what = f"{MAX_ROWS} 行" if self.rows + rows > MAX_ROWS else f"{MAX_MARKUP} 个单元格和标记"
+            message = (f"工作表的内容过多（超过 {what}；最后一行数据之后只设了格式的空行不算），一年的数据"
+                       "不会有这么多；工作簿不会被读取。请删除不需要的行再保存")  # fmt: skip
+            raise self.refuse(message, "xlsx-too-many-cells", sheet)
 
     def package(self) -> bytes:
         """The workbook openpyxl reads: the file itself, or, when a part changed, the same package rebuilt."""
@@ -387,6 +399,12 @@ def _after_last_row(buffer: bytes) -> int:
             return end + len(b"row>")
         end = buffer.rfind(b"row>", 0, end)
     return -1
+
+
+def _rows(piece: bytes, end: int) -> int:
+    """Rows opened in ``piece`` before ``end`` (with a prefix, each row counts twice: an upper bound is enough)."""
+    count = piece.count(b"<row", 0, end)
+    return count + piece.count(b":row ", 0, end) + piece.count(b":row>", 0, end) if b":row" in piece else count
 
 
 def _without(chunks: Iterable[bytes], start: int, end: int) -> Iterator[bytes]:
