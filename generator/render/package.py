@@ -338,10 +338,10 @@ def check_report(parts: Mapping[str, bytes], checked: Iterable[str] = ()) -> Non
             raise InvalidReport(f"{name} 不是格式正确的 XML（第 {exc.line} 行）") from None
     defaults, overrides = read_content_types(parts[TYPES])
     for name in parts:
-        if name != TYPES and not content_type(name, defaults, overrides):
-            raise InvalidReport(f"{name} 没有内容类型")
         if _is_macro_part(name):
             raise InvalidReport(f"{name} 是宏代码")
+        if name != TYPES and not content_type(name, defaults, overrides):
+            raise InvalidReport(f"{name} 没有内容类型")
     if content_type(DOCUMENT, defaults, overrides) != DOCUMENT_MAIN:
         raise InvalidReport(f"正文的内容类型是“{content_type(DOCUMENT, defaults, overrides)}”，不是普通 Word 文档")
     ids_by_part: dict[str, set[str]] = {}
