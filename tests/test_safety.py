@@ -289,11 +289,30 @@ def test_hyperlinks_to_web_pages_and_mail_stay(tmp_path: Path, target: str) -> N
     assert [r.get("Target") for r in kept] == [target]
 
 
-def test_a_report_that_would_use_a_missing_relationship_is_not_written(tmp_path: Path) -> None:
-    """The last check before writing: a body that points at a picture no relationship defines."""
+def test_a_template_using_a_relationship_it_does_not_define_is_refused(tmp_path: Path) -> None:
     missing = package._LINKED_PICTURE.replace('r:link="{rid}"', 'r:embed="rIdNowhere"').encode()
     message = refusal(tmp_path, package.edited({"word/document.xml": package._in_body(missing)}))
-    assert "最后的检查" in message and "rIdNowhere" in message, message
+    assert "rIdNowhere" in message and "word/document.xml" in message, message
+
+
+def test_a_report_that_would_use_a_missing_relationship_is_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last check before writing catches what the engine itself gets wrong: here a picture whose relationship
+    is never added."""
+    from generator.render.engine import Additions
+
+    def forgetful(self: Additions, kind: str, target: str) -> str:
+        return f"rIdLost{self.next_id()}"
+
+    monkeypatch.setattr(Additions, "relate", forgetful)
+    (tmp_path / "会议.png").write_bytes(package.small_png())
+    source = write(tmp_path, MINIMAL + "photos:\n  - {file: 会议.png, caption: 会议现场}\n")
+    with pytest.raises(ReportError) as caught:
+        api.build(source)
+    message = str(caught.value)
+    assert "最后的检查" in message and "rIdLost" in message, message
+    assert not (tmp_path / "2023.docx").exists()
 
 
 def _parts(data: bytes) -> dict[str, bytes]:

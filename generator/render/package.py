@@ -321,21 +321,14 @@ class InvalidReport(Exception):
 
 def check_report(parts: Mapping[str, bytes], checked: Iterable[str] = ()) -> None:
     """Raise InvalidReport unless the package is one Word opens without a question: every XML part well-formed and
-    without a DTD (``checked`` names parts already proven so), every part with a content type, the main part a
-    plain document, every relationship resolving inside the package or a hyperlink to the web, no macros, and every
-    relationship id a part uses present in its relationships."""
+    without a DTD, every part with a content type, the main part a plain document, every relationship resolving
+    inside the package or a hyperlink to the web, no macros, and every relationship id a part uses present in its
+    relationships. ``checked`` names parts already proven by check_parts (a template's parts copied unchanged into
+    every report: proven once, not once per report)."""
     if TYPES not in parts:
         raise InvalidReport("缺少内容类型表 [Content_Types].xml")
     done = set(checked)
-    for name, data in parts.items():
-        if name in done or not is_xml_part(name, data[:64]):
-            continue
-        try:
-            check_xml(slices(data))
-        except UnsafeXML:
-            raise InvalidReport(f"{name} 含有 DTD 声明") from None
-        except BrokenXML as exc:
-            raise InvalidReport(f"{name} 不是格式正确的 XML（第 {exc.line} 行）") from None
+    check_parts(parts, [name for name in parts if name not in done])
     defaults, overrides = read_content_types(parts[TYPES])
     for name in parts:
         if _is_macro_part(name):
@@ -344,11 +337,32 @@ def check_report(parts: Mapping[str, bytes], checked: Iterable[str] = ()) -> Non
             raise InvalidReport(f"{name} 没有内容类型")
     if content_type(DOCUMENT, defaults, overrides) != DOCUMENT_MAIN:
         raise InvalidReport(f"正文的内容类型是“{content_type(DOCUMENT, defaults, overrides)}”，不是普通 Word 文档")
+    mains = [rel for rel in read_relationships("_rels/.rels", parts.get("_rels/.rels", b"<r/>"))
+             if rel.type.endswith(OFFICE_DOCUMENT)]  # fmt: skip
+    if len(mains) != 1 or mains[0].external or mains[0].part() != DOCUMENT:
+        raise InvalidReport("文件的主体部分不是 word/document.xml")
+
+
+def check_parts(parts: Mapping[str, bytes], names: Iterable[str]) -> None:
+    """The parts ``names`` of the package ``parts``: XML well-formed and without a DTD; relationships unique, resolving
+    inside the package (or hyperlinks to the web), none to macros; every relationship id used defined (searched in
+    the parts named, and in any part whose relationships are named)."""
+    names = list(names)
+    for name in names:
+        data = parts[name]
+        if not is_xml_part(name, data[:64]):
+            continue
+        try:
+            check_xml(slices(data))
+        except UnsafeXML:
+            raise InvalidReport(f"{name} 含有 DTD 声明") from None
+        except BrokenXML as exc:
+            raise InvalidReport(f"{name} 不是格式正确的 XML（第 {exc.line} 行）") from None
     ids_by_part: dict[str, set[str]] = {}
-    for name, data in parts.items():
+    for name in names:
         if not name.endswith(".rels"):
             continue
-        relationships = read_relationships(name, data)
+        relationships = read_relationships(name, parts[name])
         ids = [rel.id for rel in relationships]
         if len(ids) != len(set(ids)):
             raise InvalidReport(f"{name} 中有重复的关系编号")
@@ -361,24 +375,34 @@ def check_report(parts: Mapping[str, bytes], checked: Iterable[str] = ()) -> Non
                 raise InvalidReport(f"{name} 中的关系 {rel.id} 指向不存在的部件 {rel.part()}")
             if rel.type.endswith(_MACRO_RELS):
                 raise InvalidReport(f"{name} 中的关系 {rel.id} 指向宏代码")
-    mains = [rel for rel in read_relationships("_rels/.rels", parts.get("_rels/.rels", b"<r/>"))
-             if rel.type.endswith(OFFICE_DOCUMENT)]  # fmt: skip
-    if len(mains) != 1 or mains[0].external or mains[0].part() != DOCUMENT:
-        raise InvalidReport("文件的主体部分不是 word/document.xml")
-    for name, data in parts.items():
-        if name.endswith(".rels") or not name.endswith(".xml"):
+    for name in {*names, *(source for source in ids_by_part if source in parts)}:
+        if name.endswith(".rels") or not is_xml_part(name, parts[name][:64]):
             continue
+        data = _as_utf8(parts[name])
         prefixes = set(_R_PREFIX.findall(data))
         if not prefixes:
             continue
-        known = ids_by_part.get(name, set())
+        if name not in ids_by_part:
+            rels = rels_name(name)
+            ids_by_part[name] = {rel.id for rel in read_relationships(rels, parts[rels])} if rels in parts else set()
         for prefix in prefixes:
             for found in re.finditer(_REFERENCE % re.escape(prefix), data):
                 rid = found.group(1).decode("utf-8", "replace")
                 if found.start() == 0 or data[found.start() - 1 : found.start()] not in b" \t\r\n":
                     continue  # the end of a longer prefix (xr:id), not this one
-                if rid and rid not in known:
+                if rid and rid not in ids_by_part[name]:
                     raise InvalidReport(f"{name} 用到的关系 {rid} 在 {rels_name(name)} 中不存在")
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """A part saved as UTF-16 in UTF-8, for the searches that look for ASCII markup."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace").encode("utf-8")
+    if data.startswith(b"<\x00"):
+        return data.decode("utf-16-le", "replace").encode("utf-8")
+    if data.startswith(b"\x00<"):
+        return data.decode("utf-16-be", "replace").encode("utf-8")
+    return data
 
 
 def slices(data: bytes, size: int = 1 << 20) -> Iterable[bytes]:
