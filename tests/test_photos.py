@@ -155,3 +155,13 @@ def test_a_turned_camera_photo_is_scaled_then_turned_upright(tmp_path: Path) -> 
     photo.save(tmp_path / "upright.jpg", exif=exif.tobytes(), quality=90)
     (image,) = embedded_images(api.build(with_photo(tmp_path, "upright.jpg")).output)
     assert image.size == (1200, 1600)
+
+
+def test_a_refused_format_in_a_workbook_names_the_photo_cell(tmp_path: Path) -> None:
+    (tmp_path / "会议.jpg").write_bytes(package.not_photo("会议.jpg"))  # EPS named .jpg
+    workbook = tmp_path / "2023.xlsx"
+    api.convert(with_photo(tmp_path, "会议.jpg"), workbook)
+    with pytest.raises(ReportError) as caught:
+        api.build(workbook)
+    (problem,) = caught.value.problems
+    assert "2023.xlsx 「照片」A2" in str(problem) and "EPS" in str(problem), str(problem)

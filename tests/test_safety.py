@@ -271,6 +271,10 @@ def test_an_odd_but_valid_package_gives_a_sound_report_with_its_picture_and_char
     assert pictures and all(p.removeprefix("word/") in targets for p in pictures)
     assert charts and all(c.removeprefix("word/") in targets for c in charts)
     assert b"r:embed=" in body and "会议现场" in "".join(docx_lines(data))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # written the way every client reads (LibreOffice needs it)
+        for part in ("word/_rels/document.xml.rels", "[Content_Types].xml"):
+            written = archive.read(part)
+            assert written.startswith(b"<?xml") and etree.fromstring(written).prefix is None, part
 
 
 @pytest.mark.parametrize("target", package.ATTACHED)

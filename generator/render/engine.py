@@ -28,13 +28,13 @@ from generator.render import cache
 from generator.render.charts import place_charts, placeholders
 from generator.render.package import (
     InvalidReport,
-    add_relationships,
     check_parts,
     check_report,
     describe,
+    plain_content_types,
+    plain_relationships,
     rels_name,
     slices,
-    with_content_types,
 )
 from generator.render.templates import TemplateSource
 from generator.sandbox import template_environment
@@ -96,6 +96,7 @@ class PreparedTemplate:
             missing = "正文（word/document.xml）" if _DOCUMENT not in names else "内容类型表（[Content_Types].xml）"
             raise ReportError(Problem(f"模板里没有{missing}", place=Place(self.name),
                                       code="template-corrupt"), kind="template")  # fmt: skip
+        self.entries = [(name, _plain_package_part(name, data)) for name, data in self.entries]
         self.checked = self._checked_parts()  # the parts copied unchanged are proven once, not in every report
         from generator.figures.content import HonorRow, SummaryRow
 
@@ -232,9 +233,9 @@ class PreparedTemplate:
         parser, whatever prefix, quotes or encoding they came in); checked as a whole, then zipped."""
         parts = {name: rendered.get(name, data) for name, data in self.entries}
         if additions.relationships:
-            parts[_RELS] = add_relationships(parts.get(_RELS), additions.relationships)
+            parts[_RELS] = plain_relationships(parts.get(_RELS), additions.relationships)
         media = {extension: _MEDIA_TYPES[extension] for extension in additions.extensions}
-        parts[_TYPES] = with_content_types(parts[_TYPES], media, additions.overrides)
+        parts[_TYPES] = plain_content_types(parts[_TYPES], media, additions.overrides)
         parts.update(additions.parts)
         for name, xml in additions.part_rels.items():
             parts[rels_name(name)] = _relationships(xml).encode()
@@ -249,6 +250,18 @@ class PreparedTemplate:
             for name, data in parts.items():
                 _write(archive, name, data, compress=not name.startswith("word/media/"))
         return out.getvalue()
+
+
+def _plain_package_part(name: str, data: bytes) -> bytes:
+    """Relationships and content types as every client reads them (see package.plain_relationships)."""
+    try:
+        if name.endswith(".rels"):
+            return plain_relationships(data)
+        if name == _TYPES:
+            return plain_content_types(data)
+    except (BrokenXML, UnsafeXML):
+        pass  # a broken part stays as it is, and the check that follows names it
+    return data
 
 
 def _write(archive: zipfile.ZipFile, name: str, data: bytes, compress: bool = True) -> None:

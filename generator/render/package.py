@@ -414,28 +414,44 @@ def slices(data: bytes, size: int = 1 << 20) -> Iterable[bytes]:
         yield b""
 
 
-def add_relationships(data: bytes | None, added: Iterable[tuple[str, str, str]]) -> bytes:
-    """A relationships part (or a new one) with (id, type, target) relationships appended, whatever the prefix,
-    quotes or encoding the original used; written back in UTF-8."""
-    if data is None:
-        root = etree.Element(f"{{{PACKAGE_RELATIONSHIPS}}}Relationships", nsmap={None: PACKAGE_RELATIONSHIPS})
-    else:
-        root = parse(data)
+# Every client reads the plain form (LibreOffice, for one, does not open a package whose relationships carry a
+# namespace prefix): relationships and content types are always written in it, whatever form the template used.
+_KEPT = {"Relationship": ("Id", "Type", "Target", "TargetMode"), "Default": ("Extension", "ContentType"),
+         "Override": ("PartName", "ContentType")}  # fmt: skip
+
+
+def _plain(data: bytes | None, namespace: str, root: str, children: tuple[str, ...]) -> etree._Element:
+    """The part rebuilt in the default namespace, UTF-8, with only the attributes the format defines."""
+    plain = etree.Element(f"{{{namespace}}}{root}", nsmap={None: namespace})
+    if data is not None:
+        for element in parse(data).iter(*(f"{{{namespace}}}{child}" for child in children)):
+            kind = etree.QName(element).localname
+            attributes = {key: element.get(key) for key in _KEPT[kind] if element.get(key) is not None}
+            etree.SubElement(plain, f"{{{namespace}}}{kind}", attributes)
+    return plain
+
+
+def plain_relationships(data: bytes | None, added: Iterable[tuple[str, str, str]] = ()) -> bytes:
+    """A relationships part (or a new one) in the plain form, with (id, type, target) relationships appended."""
+    root = _plain(data, PACKAGE_RELATIONSHIPS, "Relationships", ("Relationship",))
     for rid, kind, target in added:
         etree.SubElement(root, f"{{{PACKAGE_RELATIONSHIPS}}}Relationship", Id=rid, Type=kind, Target=target)
     return serialize(root)
 
 
-def with_content_types(data: bytes, extensions: Mapping[str, str], overrides: Mapping[str, str]) -> bytes:
-    """The content types with a Default for each new extension, an Override for each new part, and the main part
-    declared a plain Word document (a template saved as .dotx and renamed is made a document)."""
-    root = parse(data)
+def plain_content_types(
+    data: bytes, extensions: Mapping[str, str] | None = None, overrides: Mapping[str, str] | None = None
+) -> bytes:
+    """The content types in the plain form, with a Default for each new extension, an Override for each new part,
+    and the main part declared a plain Word document (a template saved as .dotx and renamed is made a document)."""
+    root = _plain(data, CONTENT_TYPES, "Types", ("Default", "Override"))
     known = {e.get("Extension", "").lower() for e in root.iter(f"{{{CONTENT_TYPES}}}Default")}
-    wanted = {f"/{part}".lower(): (f"/{part}", kind) for part, kind in {**overrides, DOCUMENT: DOCUMENT_MAIN}.items()}
+    declared = {**(overrides or {}), DOCUMENT: DOCUMENT_MAIN}
+    wanted = {f"/{part}".lower(): (f"/{part}", kind) for part, kind in declared.items()}
     for element in list(root.iter(f"{{{CONTENT_TYPES}}}Override")):
         if unquote(element.get("PartName", "")).lower() in wanted:
-            element.getparent().remove(element)
-    for extension, kind in sorted(extensions.items()):
+            root.remove(element)
+    for extension, kind in sorted((extensions or {}).items()):
         if extension.lower() not in known:
             etree.SubElement(root, f"{{{CONTENT_TYPES}}}Default", Extension=extension, ContentType=kind)
     for name, kind in wanted.values():
