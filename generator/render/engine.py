@@ -97,6 +97,7 @@ class PreparedTemplate:
             raise ReportError(Problem(f"模板里没有{missing}", place=Place(self.name),
                                       code="template-corrupt"), kind="template")  # fmt: skip
         self.entries = [(name, _plain_package_part(name, data)) for name, data in self.entries]
+        self._types: dict[tuple[Any, ...], bytes] = {}  # the report's content types, by the parts it adds
         self.checked = self._checked_parts()  # the parts copied unchanged are proven once, not in every report
         from generator.figures.content import HonorRow, SummaryRow
 
@@ -234,8 +235,13 @@ class PreparedTemplate:
         parts = {name: rendered.get(name, data) for name, data in self.entries}
         if additions.relationships:
             parts[_RELS] = plain_relationships(parts.get(_RELS), additions.relationships)
-        media = {extension: _MEDIA_TYPES[extension] for extension in additions.extensions}
-        parts[_TYPES] = plain_content_types(parts[_TYPES], media, additions.overrides)
+        key = (tuple(sorted(additions.extensions)), tuple(additions.overrides.items()))
+        if key not in self._types:  # reports of one shape share them: worked out once
+            media = {extension: _MEDIA_TYPES[extension] for extension in additions.extensions}
+            if len(self._types) > 64:
+                self._types.clear()
+            self._types[key] = plain_content_types(parts[_TYPES], media, additions.overrides)
+        parts[_TYPES] = self._types[key]
         parts.update(additions.parts)
         for name, xml in additions.part_rels.items():
             parts[rels_name(name)] = _relationships(xml).encode()
