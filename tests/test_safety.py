@@ -251,6 +251,12 @@ def test_a_dtd_anywhere_in_any_part_in_any_encoding_is_refused(tmp_path: Path, p
     assert "不安全的 XML 声明" in message and part in message, message
 
 
+@pytest.mark.parametrize("changes", package.EMBEDDED, ids=lambda c: next(iter(c)))
+def test_a_package_embedded_in_the_template_keeps_the_same_doors_shut(tmp_path: Path, changes: dict) -> None:
+    message = refusal(tmp_path, package.embedded_template(changes))
+    assert "嵌入的文件 word/embeddings/chart1.xlsx" in message and ("XML 声明" in message or "外部" in message)
+
+
 @pytest.mark.parametrize("kind", package.MACROS)
 def test_macros_and_activex_are_refused_however_named(tmp_path: Path, kind: str) -> None:
     message = refusal(tmp_path, package.macro_template(kind))

@@ -14,9 +14,11 @@ document, nothing external but those hyperlinks, no macros.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -239,7 +241,49 @@ def audit_template(archive: zipfile.ZipFile, name: str) -> TemplateAudit:
                 for code in outside_fields(data):
                     refuse(f"{describe(info.filename)}中有引用外部内容的域“{_shown(code)}”：Word 或 LibreOffice "
                            "打开报告时会去读取文件或访问网络。请删去这个域", "template-external")  # fmt: skip
+    for info in infos:
+        if info.filename not in checked:
+            with archive.open(info) as stream:
+                if stream.read(4) == b"PK\x03\x04":
+                    problems += _embedded_problems(info.filename, archive.read(info), place)
     return TemplateAudit(problems, attached, checked)
+
+
+def _embedded_problems(name: str, data: bytes, place: Place) -> list[Problem]:
+    """A package embedded in the template (a chart's workbook, an embedded document): Word or LibreOffice open it
+    too, so the same doors stay shut inside it, one level deep: no DTD in any part, no external target, no macros."""
+    found: list[Problem] = []
+
+    def refuse(what: str, code: str) -> None:
+        found.append(Problem(f"模板中嵌入的文件 {name} 里{what}，已拒绝", place=place, code=code))
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as nested:
+            infos = [i for i in nested.infolist() if not i.is_dir()]
+            if sum(i.file_size for i in infos) > 20 * max(len(data), 1024 * 1024):
+                refuse("解压后异常巨大（可能是压缩炸弹）", "template-zip-bomb")
+                return found
+            for info in infos:
+                part = nested.read(info)
+                if _is_macro_part(info.filename) or info.filename.lower().endswith("vbaproject.bin"):
+                    refuse(f"含有宏代码（{info.filename}）", "template-macro")
+                if not is_xml_part(info.filename, part[:64]):
+                    continue
+                try:
+                    check_xml(slices(part))
+                except UnsafeXML:
+                    refuse(f"的 {info.filename} 含有不安全的 XML 声明（DOCTYPE/ENTITY）", "template-unsafe-xml")
+                    continue
+                except BrokenXML:
+                    continue  # a damaged embedded file is the program that opens it's business, not a door
+                if info.filename.endswith(".rels"):
+                    for rel in read_relationships(info.filename, part):
+                        if rel.external and not external_allowed(rel):
+                            refuse(f"有指向外部的链接（{rel.kind}：{_shown(rel.target)}），打开时会去读取文件或访问网络",
+                                   "template-external")  # fmt: skip
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError):
+        pass  # not a package after all: an embedded file of some other kind
+    return found
 
 
 def outside_fields(data: bytes) -> list[str]:
