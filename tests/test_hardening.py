@@ -229,6 +229,7 @@ from generator.sources.xlsx_package import (  # noqa: E402
     MAX_MERGES,
     MAX_ROWS,
     MAX_SHARED_STRINGS,
+    MAX_STYLE_RECORDS,
     scan_package,
 )
 from tests.fixtures import corpus_package as package  # noqa: E402
@@ -288,6 +289,12 @@ def test_a_sheet_formatted_to_the_last_row_is_read_without_its_empty_rows(
 def test_rows_above_the_data_are_counted_and_refused_naming_the_sheet(tmp_path: Path) -> None:
     found = workbook_problems(tmp_path, package.formatted_to_the_bottom("attributes", before_data=True))
     assert len(found) == 1 and "「指标」" in found[0] and f"{MAX_ROWS} 行" in found[0], found
+
+
+@pytest.mark.parametrize("form", ["formats", "fonts"])
+def test_a_styles_part_with_more_records_than_excel_allows_is_refused(tmp_path: Path, form: str) -> None:
+    found = workbook_problems(tmp_path, package.many_styles(MAX_STYLE_RECORDS + 100, form))
+    assert len(found) == 1 and "格式过多" in found[0], found
 
 
 def test_thousands_of_merged_ranges_are_refused(tmp_path: Path) -> None:

@@ -113,6 +113,9 @@ MAX_SHARED_STRINGS = 200_000  # texts in the shared string table: a year fills a
 MAX_MARKUP = 1_000_000
 MAX_ROWS = 200_000  # rows openpyxl parses (a row with attributes costs it half a kilobyte), all sheets together
 MAX_MERGES = 20_000  # merged ranges, all sheets together
+# Records in the styles part (cell formats, fonts, fills, borders…): Excel allows 64,000 cell formats; openpyxl
+# keeps every record as objects (150,000 take 300 MB).
+MAX_STYLE_RECORDS = 100_000
 TRIM_WORTH = 1024 * 1024  # bytes of empty formatted rows at a sheet's end worth writing a lighter package for
 
 
@@ -209,7 +212,7 @@ class _Scanner:
 
     def scan(self) -> PackageScan:
         names = set(self.archive.namelist())
-        parts, shared = _sheet_parts(self.archive)
+        parts, shared, styles = _sheet_parts(self.archive)
         missing = [sheet for sheet, part in parts.items() if part not in names]
         if missing:  # openpyxl would drop such a sheet without a word, and its data with it
             raise ReportError(
@@ -233,6 +236,8 @@ class _Scanner:
                     scans[sheet_of[info.filename]] = self.sheet(sheet_of[info.filename], info, chunks, transcoded)
                 elif info.filename == shared:
                     self.shared_strings(info.filename, chunks, transcoded)
+                elif info.filename == styles:
+                    self.styles(info.filename, chunks, transcoded)
                 else:
                     kept = _checked(chunks, keep=transcoded)
                     if transcoded:
@@ -248,6 +253,19 @@ class _Scanner:
                 raise self.refuse(f"共享文字表里的文字过多（超过 {MAX_SHARED_STRINGS} 条），一年的数据不会有这么多；"
                                   "工作簿不会被读取。请在 Excel 或 WPS 中把数据复制到新工作簿再保存",
                                   "xlsx-too-many-strings")  # fmt: skip
+            if transcoded:
+                pieces.append(piece)
+        if transcoded:
+            self.replaced[part] = b"".join(pieces)
+
+    def styles(self, part: str, chunks: Iterator[bytes], transcoded: bool) -> None:
+        records = 0
+        pieces = []
+        for piece in _pieces(_checking(chunks)):
+            records += piece.count(b"<") - piece.count(b"</") - piece.count(b"<?") - piece.count(b"<!")
+            if records > MAX_STYLE_RECORDS:
+                message = f"单元格格式过多（超过 {MAX_STYLE_RECORDS} 条格式记录），工作簿不会被读取；"
+                raise self.refuse(message + "请在 Excel 或 WPS 中清除多余的格式后另存", "xlsx-too-many-styles")
             if transcoded:
                 pieces.append(piece)
         if transcoded:
@@ -419,8 +437,8 @@ def _without(chunks: Iterable[bytes], start: int, end: int) -> Iterator[bytes]:
         offset = high
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> tuple[dict[str, str], str]:
-    """Sheet name -> its part in the package (xl/worksheets/sheetN.xml), and the shared strings' part."""
+def _sheet_parts(archive: zipfile.ZipFile) -> tuple[dict[str, str], str, str]:
+    """Sheet name -> its part in the package (xl/worksheets/sheetN.xml); the shared strings' and the styles' part."""
     book = parse(archive.read("xl/workbook.xml"))
     relationships = parse(archive.read("xl/_rels/workbook.xml.rels"))
 
@@ -428,12 +446,15 @@ def _sheet_parts(archive: zipfile.ZipFile) -> tuple[dict[str, str], str]:
         return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
 
     targets = {rel.get("Id"): rel.get("Target", "") for rel in relationships.iter(f"{{{PKG_REL}}}Relationship")}
-    shared = next((part(rel.get("Target", "")) for rel in relationships.iter(f"{{{PKG_REL}}}Relationship")
-                   if rel.get("Type", "").endswith("/sharedStrings")), "xl/sharedStrings.xml")  # fmt: skip
+
+    def target_of(kind: str, default: str) -> str:
+        return next((part(rel.get("Target", "")) for rel in relationships.iter(f"{{{PKG_REL}}}Relationship")
+                     if rel.get("Type", "").endswith(kind)), default)  # fmt: skip
+
     parts = {}
     for sheet in book.iter(f"{{{MAIN}}}sheet"):
         parts[sheet.get("name", "")] = part(targets.get(sheet.get(f"{{{REL}}}id"), ""))
-    return parts, shared
+    return parts, target_of("/sharedStrings", "xl/sharedStrings.xml"), target_of("/styles", "xl/styles.xml")
 
 
 _CELL_XML = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
