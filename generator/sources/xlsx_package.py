@@ -278,6 +278,7 @@ class _Scanner:
         offset = tags = rows = 0  # bytes, tags and rows before the current piece
         keep: tuple[int, int, int] | None = None  # (offset, tags, rows) just after the last row with something in it
         rest: tuple[int, int, int] | None = None  # (offset, tags, rows) where </sheetData> starts
+        open_row = False  # the last content found is in a row that has not ended yet (a row larger than a piece)
         for piece in _pieces(_checking(chunks)):
             if b"mergeCell" in piece:
                 for found in _MERGE.finditer(piece):
@@ -303,9 +304,10 @@ class _Scanner:
                 closing = re.search(rb"</(?:[\w.-]+:)?sheetData>", piece) if keep else None
                 limit = closing.start() if closing else len(piece)
                 last = max(piece.rfind(marker, begin, limit) for marker in _CONTENT) if keep else -1
-                if last >= 0:
-                    end = piece.find(b"row>", last, limit)
-                    cut = end + len(b"row>") if end >= 0 else limit
+                if last >= 0 or open_row:  # the row with the last content ends here, or in a later piece
+                    end = _first_row_end(piece, max(last, 0), limit)
+                    open_row = end < 0
+                    cut = end if end >= 0 else limit
                     keep = (offset + cut, tags + piece.count(b"<", 0, cut), rows + _rows(piece, cut))
                 if closing:
                     at = closing.start()
@@ -315,7 +317,7 @@ class _Scanner:
             offset += len(piece)
             if keep:  # refused as soon as the data alone is too much
                 self.check_markup(sheet, keep[1], keep[2])
-        trim = keep is not None and rest is not None and rest[0] - keep[0] >= TRIM_WORTH
+        trim = keep is not None and rest is not None and not open_row and rest[0] - keep[0] >= TRIM_WORTH
         if trim and keep and rest:
             self.markup += keep[1] + tags - rest[1]
             self.rows += keep[2] + rows - rest[2]
@@ -416,6 +418,17 @@ def _after_last_row(buffer: bytes) -> int:
         if opening >= 0 and buffer[opening + 1 : opening + 2] == b"/" and b">" not in buffer[opening:end]:
             return end + len(b"row>")
         end = buffer.rfind(b"row>", 0, end)
+    return -1
+
+
+def _first_row_end(piece: bytes, start: int, limit: int) -> int:
+    """Just after the first </row> (any prefix) in ``piece`` from ``start``, or -1."""
+    end = piece.find(b"row>", start, limit)
+    while end >= 0:
+        opening = piece.rfind(b"<", 0, end)
+        if opening >= 0 and piece[opening + 1 : opening + 2] == b"/" and b">" not in piece[opening:end]:
+            return end + len(b"row>")
+        end = piece.find(b"row>", end + 1, limit)
     return -1
 
 
