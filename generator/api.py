@@ -125,7 +125,7 @@ def build(
     loaded = load(source)
     chosen = load_template(template)
     data = render(loaded, chosen)
-    result = BuildResult(target, loaded, chosen.name, len(data), list(loaded.warnings))
+    result = BuildResult(target, loaded, chosen.name, len(data), [*loaded.warnings, *chosen.notes])
     if target is None:
         return result
     inputs = dict(loaded.inputs)

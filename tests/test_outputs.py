@@ -6,9 +6,11 @@ How every document is found: tests/fixtures/ledger records a copy of each docume
 publishes it (its one way of writing a file, a temporary file renamed onto the target), both in this process and in
 every ``annual-report`` command the tests start, and every workbook the writer hands to a test as bytes. The test
 below runs after all others (``last`` marker, see conftest.py) and checks each distinct document: a sound zip,
-every XML part well formed and free of DOCTYPE declarations, content types for every part, relationships that
-resolve with unique ids, unique drawing ids, python-docx / openpyxl open it; then LibreOffice opens them all in
-one batch and must show each document's first line of text.
+every XML part well formed and free of DOCTYPE declarations (the whole part, whatever its encoding), content types
+for every part, relationships that resolve with unique ids, every relationship id a part uses defined, no
+relationship leaving the file but hyperlinks to web pages and mail, no macros, a report's main part the plain Word
+document type, no formula in any workbook (embedded chart workbooks included), unique drawing ids, python-docx /
+openpyxl open it; then LibreOffice opens them all in one batch and must show each document's first line of text.
 """
 
 from __future__ import annotations

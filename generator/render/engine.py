@@ -23,9 +23,20 @@ from lxml import etree
 
 from generator.errors import Place, Problem, ReportError
 from generator.figures.content import ChartContent
+from generator.ooxml import BrokenXML, UnsafeXML, check_xml
 from generator.render import cache
 from generator.render.charts import place_charts, placeholders
 from generator.render.keep import keep_text_with_sign_off
+from generator.render.package import (
+    InvalidReport,
+    check_parts,
+    check_report,
+    describe,
+    plain_content_types,
+    plain_relationships,
+    rels_name,
+    slices,
+)
 from generator.render.styles import SIGN_OFF, style_ids, table_styles
 from generator.render.templates import TemplateSource
 from generator.sandbox import template_environment
@@ -48,8 +59,8 @@ class Additions:
     """Parts one render adds to the package: pictures, charts and their relationships."""
 
     parts: dict[str, bytes] = field(default_factory=dict)  # part name -> bytes
-    relationships: list[str] = field(default_factory=list)  # <Relationship> elements for document.xml.rels
-    overrides: list[str] = field(default_factory=list)  # <Override> elements for [Content_Types].xml
+    relationships: list[tuple[str, str, str]] = field(default_factory=list)  # (id, type, target) in document.xml
+    overrides: dict[str, str] = field(default_factory=dict)  # part name -> its content type
     extensions: set[str] = field(default_factory=set)
     part_rels: dict[str, str] = field(default_factory=dict)  # part name -> its own .rels XML
     charts: list[ChartContent] = field(default_factory=list)  # the data of the charts to draw, in order
@@ -61,10 +72,8 @@ class Additions:
 
     def relate(self, kind: str, target: str) -> str:
         rid = f"rIdAR{self.next_id()}"  # a prefix no template uses
-        self.relationships.append(
-            f'<Relationship Id="{rid}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            f'{kind}" Target="{target}"/>'
-        )
+        self.relationships.append((rid, f"http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}",
+                                   target))  # fmt: skip
         return rid
 
 
@@ -85,9 +94,13 @@ class PreparedTemplate:
             raise ReportError(Problem(f"模板无法作为 Word 文档打开：{exc}", place=Place(self.name),
                                       code="template-corrupt"), kind="template") from None  # fmt: skip
         names = [name for name, _ in self.entries]
-        if _DOCUMENT not in names:
-            raise ReportError(Problem("模板里没有正文（word/document.xml）", place=Place(self.name),
+        if _DOCUMENT not in names or _TYPES not in names:
+            missing = "正文（word/document.xml）" if _DOCUMENT not in names else "内容类型表（[Content_Types].xml）"
+            raise ReportError(Problem(f"模板里没有{missing}", place=Place(self.name),
                                       code="template-corrupt"), kind="template")  # fmt: skip
+        self.entries = [(name, _plain_package_part(name, data)) for name, data in self.entries]
+        self._types: dict[tuple[Any, ...], bytes] = {}  # the report's content types, by the parts it adds
+        self.checked = self._checked_parts()  # the parts copied unchanged are proven once, not in every report
         from generator.figures.content import HonorRow, SummaryRow
 
         environment = template_environment(plain_types=(dict, SummaryRow, HonorRow))
@@ -111,11 +124,23 @@ class PreparedTemplate:
         self.column_loops = any("{%tc" in "".join(lines) for lines in self.sources.values())
         parts = dict(self.entries)
         body = "".join(self.sources.get(_DOCUMENT, []))
-        self.charts = {rid: chart for rid, chart in placeholders(parts.get(_RELS, b""), parts).items()
-                       if f'r:id="{rid}"' in body}  # fmt: skip
+        self.charts = {rid: chart for rid, chart in placeholders(parts.get(_RELS), parts).items()
+                       if re.search(rf':id="{re.escape(rid)}"', body)}  # fmt: skip
         self.text_width = _last_text_width(parts[_DOCUMENT])
         self.table_styles = table_styles(parts.get("word/styles.xml"))
         self.sign_off = style_ids(parts.get("word/styles.xml"), SIGN_OFF)
+
+    def _checked_parts(self) -> set[str]:
+        """The template's parts proven once (XML well-formed without a DTD, relationships resolving, ids used
+        defined), so that each report checks only what it changed. A stranger's template was already refused for
+        anything unsafe by load_template; this holds for every template however it arrived."""
+        parts = dict(self.entries)
+        try:
+            check_parts(parts, parts)
+        except InvalidReport as exc:
+            raise ReportError(Problem(f"模板不是完好的 Word 文档（{exc}）", place=Place(self.name),
+                                      code="template-corrupt"), kind="template") from None  # fmt: skip
+        return set(parts)
 
     def _prepare(self, environment: Any) -> dict[str, Any]:
         """Each part with tags repaired by docxtpl and compiled: {"parts": {name: (source, code)}, "names": […]}."""
@@ -173,7 +198,20 @@ class PreparedTemplate:
             except Exception as exc:  # whatever a template's own expressions raise
                 raise ReportError(self.problem(exc, name), kind="template") from None
             rendered[name] = (_DECLARATION + self._finish(name, xml, drawing_ids, additions)).encode("utf-8")
-        return self._package(rendered, additions)
+        checked = set()
+        if self.check_output:
+            # A stranger's template can produce broken XML from some data (a {%p %} block closed in the wrong
+            # place): say so in its words. Ours are proven by the tests; check_report proves every report.
+            for name, data in rendered.items():
+                try:
+                    check_xml(slices(data))
+                except (BrokenXML, UnsafeXML) as exc:
+                    where = f"，{describe(name)}第 {exc.line} 行" if isinstance(exc, BrokenXML) and exc.line else ""
+                    message = f"模板生成的文档结构无效{where}；请检查模板中的 {{%p %}} 和 {{%tr %}} 标签是否成对"
+                    problem = Problem(message, place=Place(self.name), code="template-xml")
+                    raise ReportError(problem, kind="template") from None
+                checked.add(name)
+        return self._package(rendered, additions, checked)
 
     def _finish(self, name: str, xml: str, drawing_ids: Iterator[int], additions: Additions) -> str:
         xml = xml.replace("\n<w:p", "<w:p")
@@ -196,37 +234,48 @@ class PreparedTemplate:
             xml = keep_text_with_sign_off(xml, self.sign_off)
         if "<wp:docPr" in xml:
             xml = _DOC_PR.sub(lambda m: f"{m.group(1)}{next(drawing_ids)}{m.group(2)}", xml)  # loops copy ids
-        try:
-            if self.check_output:
-                etree.fromstring(xml.encode("utf-8"), etree.XMLParser(huge_tree=True, resolve_entities=False))
-        except etree.XMLSyntaxError as exc:
-            message = f"模板生成的文档结构无效（{exc.msg}）；请检查模板中的 {{%p %}} 和 {{%tr %}} 标签是否成对"
-            raise ReportError(Problem(message, place=Place(self.name), code="template-xml"), kind="template") from None
         return xml
 
-    def _package(self, rendered: dict[str, bytes], additions: Additions) -> bytes:
+    def _package(self, rendered: dict[str, bytes], additions: Additions, checked: set[str]) -> bytes:
+        """The report's parts: the template's, rendered ones in their place, the new pictures and charts with their
+        relationships and content types (the template's relationships and content types read and written by an XML
+        parser, whatever prefix, quotes or encoding they came in); checked as a whole, then zipped."""
+        parts = {name: rendered.get(name, data) for name, data in self.entries}
+        if additions.relationships:
+            parts[_RELS] = plain_relationships(parts.get(_RELS), additions.relationships)
+        key = (tuple(sorted(additions.extensions)), tuple(additions.overrides.items()))
+        if key not in self._types:  # reports of one shape share them: worked out once
+            media = {extension: _MEDIA_TYPES[extension] for extension in additions.extensions}
+            if len(self._types) > 64:
+                self._types.clear()
+            self._types[key] = plain_content_types(parts[_TYPES], media, additions.overrides)
+        parts[_TYPES] = self._types[key]
+        parts.update(additions.parts)
+        for name, xml in additions.part_rels.items():
+            parts[rels_name(name)] = _relationships(xml).encode()
+        try:
+            check_report(parts, (self.checked - rendered.keys() - {_RELS, _TYPES}) | checked)
+        except InvalidReport as exc:
+            message = f"生成的报告没有通过最后的检查（{exc}），没有写出；请检查模板"
+            problem = Problem(message, place=Place(self.name), code="report-invalid")
+            raise ReportError(problem, kind="template") from None
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            present = set()
-            for name, data in self.entries:
-                present.add(name)
-                if name in rendered:
-                    data = rendered[name]
-                elif name == _RELS and additions.relationships:
-                    data = data.replace(
-                        b"</Relationships>", "".join(additions.relationships).encode() + b"</Relationships>"
-                    )
-                elif name == _TYPES:
-                    data = _content_types(data, additions)
-                _write(archive, name, data)
-            if _RELS not in present and additions.relationships:
-                _write(archive, _RELS, _relationships("".join(additions.relationships)).encode())
-            for name, data in additions.parts.items():
+            for name, data in parts.items():
                 _write(archive, name, data, compress=not name.startswith("word/media/"))
-            for name, xml in additions.part_rels.items():
-                folder, _, base = name.rpartition("/")
-                _write(archive, f"{folder}/_rels/{base}.rels", _relationships(xml).encode())
         return out.getvalue()
+
+
+def _plain_package_part(name: str, data: bytes) -> bytes:
+    """Relationships and content types as every client reads them (see package.plain_relationships)."""
+    try:
+        if name.endswith(".rels"):
+            return plain_relationships(data)
+        if name == _TYPES:
+            return plain_content_types(data)
+    except (BrokenXML, UnsafeXML):
+        pass  # a broken part stays as it is, and the check that follows names it
+    return data
 
 
 def _write(archive: zipfile.ZipFile, name: str, data: bytes, compress: bool = True) -> None:
@@ -241,16 +290,6 @@ def _relationships(inner: str) -> str:
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{inner}'
             "</Relationships>")  # fmt: skip
-
-
-def _content_types(data: bytes, additions: Additions) -> bytes:
-    text = data.decode("utf-8")
-    extra = []
-    for extension in sorted(additions.extensions):
-        if f'Extension="{extension}"' not in text and f"Extension='{extension}'" not in text:
-            extra.append(f'<Default Extension="{extension}" ContentType="{_MEDIA_TYPES[extension]}"/>')
-    extra += additions.overrides
-    return text.replace("</Types>", "".join(extra) + "</Types>").encode("utf-8") if extra else data
 
 
 def _last_text_width(document: bytes) -> int:
