@@ -149,6 +149,23 @@ def test_the_formal_report_packs_no_photos_it_does_not_show(tmp_path: Path) -> N
         assert [n for n in archive.namelist() if n.startswith("word/media/")]  # the newspaper does show them
 
 
+@pytest.mark.parametrize(
+    ("source", "charts"), [(EXAMPLES / "2019.yaml", 0), (ROOT / "reports/demo-county/2023.yaml", 2)]
+)
+@pytest.mark.parametrize("template", ["newspaper", "official"])
+def test_no_report_carries_the_placeholder_charts(tmp_path: Path, source: Path, charts: int, template: str) -> None:
+    report = api.build(source, template, tmp_path / "r.docx").output
+    with zipfile.ZipFile(report) as archive:
+        names = archive.namelist()
+        relationships = archive.read("word/_rels/document.xml.rels").decode()
+        types = archive.read("[Content_Types].xml").decode()
+    wanted = charts if template == "newspaper" else 0
+    assert len([n for n in names if n.startswith("word/charts/chart")]) == wanted, names
+    assert len([n for n in names if n.startswith("word/embeddings/")]) == wanted, names
+    assert relationships.count("/relationships/chart") == wanted
+    assert types.count("drawingml.chart+xml") == wanted
+
+
 # --- the sign-off on the page -------------------------------------------------------------------------------------
 
 

@@ -17,13 +17,14 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from jinja2 import Template, TemplateSyntaxError, meta
 from lxml import etree
 
 from generator.errors import Place, Problem, ReportError
 from generator.figures.content import ChartContent
-from generator.ooxml import BrokenXML, UnsafeXML, check_xml
+from generator.ooxml import BrokenXML, UnsafeXML, check_xml, parse, serialize
 from generator.render import cache
 from generator.render.charts import place_charts, placeholders
 from generator.render.keep import keep_text_with_sign_off
@@ -34,6 +35,7 @@ from generator.render.package import (
     describe,
     plain_content_types,
     plain_relationships,
+    read_relationships,
     rels_name,
     slices,
 )
@@ -129,6 +131,8 @@ class PreparedTemplate:
         self.text_width = _last_text_width(parts[_DOCUMENT])
         self.table_styles = table_styles(parts.get("word/styles.xml"))
         self.sign_off = style_ids(parts.get("word/styles.xml"), SIGN_OFF)
+        if self.charts:
+            self.entries = _without_placeholders(self.entries, set(self.charts))
 
     def _checked_parts(self) -> set[str]:
         """The template's parts proven once (XML well-formed without a DTD, relationships resolving, ids used
@@ -264,6 +268,31 @@ class PreparedTemplate:
             for name, data in parts.items():
                 _write(archive, name, data, compress=not name.startswith("word/media/"))
         return out.getvalue()
+
+
+def _without_placeholders(entries: list[tuple[str, bytes]], rids: set[str]) -> list[tuple[str, bytes]]:
+    """The template's parts without its placeholder charts: each is drawn again, as a new part, for every chart of
+    the data, so the placeholder itself (its chart part, the workbook behind it, their relationships and content
+    types) would only be dead weight in every report, and a stale chart for anyone who looks inside."""
+    parts = dict(entries)
+    dropped: set[str] = set()
+    for rel in read_relationships(_RELS, parts[_RELS]):
+        if rel.id in rids and not rel.external:
+            chart = rel.part()
+            dropped |= {chart, rels_name(chart)}
+            if rels_name(chart) in parts:
+                dropped |= {r.part() for r in read_relationships(rels_name(chart), parts[rels_name(chart)])
+                            if not r.external}  # fmt: skip
+    relationships = parse(parts[_RELS])
+    for element in list(relationships):
+        if element.get("Id") in rids:
+            relationships.remove(element)
+    types = parse(parts[_TYPES])
+    for element in list(types):
+        if unquote(element.get("PartName", "")).lstrip("/") in dropped:
+            types.remove(element)
+    kept = {_RELS: serialize(relationships), _TYPES: serialize(types)}
+    return [(name, kept.get(name, data)) for name, data in entries if name not in dropped]
 
 
 def _plain_package_part(name: str, data: bytes) -> bytes:
