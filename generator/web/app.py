@@ -3,6 +3,7 @@ a template. Nothing here checks, builds or converts anything itself."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import mimetypes
@@ -77,7 +78,7 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
         "csrf": form_token(request),
         "office": site.office,
         "locked": guard.locked,
-        "unit": request.app.state.unit_name if let_in else "",  # a visitor without the token learns nothing
+        "unit": site.unit_name() if let_in else "",  # a visitor without the token learns nothing
         **context,
     }
     response = templates.TemplateResponse(request, name, context, status_code=status)
@@ -108,14 +109,6 @@ async def _form(request: Request) -> tuple[Any, Response | None]:
     return form, None
 
 
-def _unit_name(checked: dict[int, api.Checked | None], folder: Path) -> str:
-    for year in sorted(checked, reverse=True):
-        result = checked[year]
-        if result is not None and result.organization:
-            return result.organization
-    return folder.name
-
-
 # --- pages -------------------------------------------------------------------------------------------------------
 
 
@@ -123,7 +116,6 @@ async def index(request: Request) -> Response:
     site = _site(request)
     years = await site.years()
     checked = await site.all_checked(list(years))
-    request.app.state.unit_name = _unit_name(checked, site.folder)
     styles = await run_in_threadpool(api.unit_styles, site.folder)
     rows = [(years[y], checked[y], site.last_build(y)) for y in sorted(years, reverse=True)]
     newest = max(years) if years else None
@@ -428,11 +420,13 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await run_in_threadpool(sweep_staged, folder)
         workers.start()
+        prefetch = asyncio.ensure_future(site.check_all())
         if on_ready is not None:
             on_ready()
         try:
             yield
         finally:
+            prefetch.cancel()
             site.close()
             await run_in_threadpool(workers.close)
 
@@ -458,5 +452,4 @@ def create_app(
         exception_handlers={HTTPException: _not_found, 500: _internal_error},
     )
     app.state.site = site
-    app.state.unit_name = folder.name
     return Guard(app, port_name=str(port), token=token, password=password, loopback=loopback, body_limit=BODY_LIMIT)

@@ -86,6 +86,18 @@ class Site:
         results = await asyncio.gather(*(self.checked(y) for y in years))
         return dict(zip(years, results, strict=True))
 
+    def unit_name(self) -> str:
+        """The unit's name as its newest checked year gives it; the folder's name until one is checked."""
+        for year in sorted(self._checked, reverse=True):
+            if self._checked[year][1].organization:
+                return self._checked[year][1].organization
+        return self.folder.name
+
+    async def check_all(self) -> None:
+        """Every year checked in the background at start: the first page view finds them ready."""
+        with contextlib.suppress(Exception):  # a failure here shows again, in place, when the page asks
+            await self.all_checked(list(await self.years()))
+
     def forget(self, year: int) -> None:
         self._checked.pop(year, None)
 
