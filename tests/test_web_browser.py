@@ -27,7 +27,7 @@ pytestmark = pytest.mark.libreoffice  # the previews need LibreOffice
 
 
 @pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
+def browser(soffice: str):  # type: ignore[no-untyped-def]
     if not CHROMIUM.exists():
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
             pytest.fail("CI=true but /usr/bin/chromium is missing: .ci/run must install the chromium package")
