@@ -67,16 +67,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(folder: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+def served(folder: Path | None, *extra: str, cwd: Path | None = None) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`annual-report serve FOLDER --no-browser` running; yields the address it printed (with the token when it
     has one) and the process. Stopped with Ctrl-C (SIGINT) as a person stops it."""
     port = free_port()
+    where = [str(folder)] if folder is not None else []
     process = subprocess.Popen(
-        [command(), "serve", str(folder), "--no-browser", "--port", str(port), *extra],
+        [command(), "serve", *where, "--no-browser", "--port", str(port), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env or environment(),
+        env=environment(),
+        cwd=cwd,
     )
     try:
         assert process.stdout is not None

@@ -98,5 +98,10 @@ def serve(
     app = create_app(
         folder, token=token, password=password, loopback=loopback, port=bound_port, jobs=jobs, on_ready=ready
     )
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5)
-    uvicorn.Server(config).run(sockets=[sock])
+    # uvicorn's own log is English with tracebacks: for the clerk's terminal only its gravest lines, unless debugging
+    level = "warning" if os.environ.get("ANNUAL_REPORT_DEBUG") else "critical"
+    config = uvicorn.Config(app, log_level=level, access_log=False, lifespan="on", timeout_graceful_shutdown=5)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn stops on Ctrl-C, then raises it again: stopping is what was asked for
+        pass
