@@ -399,22 +399,23 @@ def office_available() -> bool:
 @dataclass
 class PageBuild:
     """A report built from the page: the same .docx `annual-report build` writes, its PDF and its pages as
-    pictures when LibreOffice is there."""
+    pictures when LibreOffice is there. Copies of the .docx and the PDF stay with the pictures, so that the person
+    who built it downloads what they saw, even if someone builds the year again a moment later."""
 
     year: int
     style: str
-    report: str | None = None  # the .docx, beside the data
-    pdf: str | None = None  # the PDF, beside it
+    report: str | None = None  # the .docx, beside the data (and its copy in the build's folder)
+    pdf: str | None = None  # the PDF, beside it (and its copy)
     pdf_problem: str = ""  # why there is no PDF
-    pages: int = 0  # pictures written to the previews folder: 1.png, 2.png …
+    pages: int = 0  # pictures in the build's folder: 1.png, 2.png …
     checked: Checked | None = None  # the data's notes, or its problems when nothing was built
     pdf_way: str = ""  # "warm" or "cold": how LibreOffice made the PDF (for the benchmark)
 
 
-def build_for_page(source: Path, template: str | None, previews: Path | None) -> PageBuild:
-    """Build ``source`` exactly as `annual-report build SOURCE -t TEMPLATE` does (same file, same bytes), then
-    the PDF beside it and its pages as pictures in ``previews``, through this process's warm LibreOffice."""
-    from generator.output import NO_LIBREOFFICE
+def build_for_page(source: Path, template: str | None, keep: Path) -> PageBuild:
+    """Build ``source`` exactly as `annual-report build SOURCE -t TEMPLATE` does (same file, same bytes), then the
+    PDF beside it through this process's warm LibreOffice; copies of both and the pages as pictures go to ``keep``."""
+    import shutil
 
     style = template or DEFAULT_STYLE
     try:
@@ -426,28 +427,24 @@ def build_for_page(source: Path, template: str | None, previews: Path | None) ->
         return PageBuild(_year_of(source) or 0, style, checked=checked)
     assert result.output is not None
     loaded = result.loaded
-    notes = [*loaded.warnings, *loaded.notes]
-    checked = Checked(source.name, loaded.content.year, notes)
+    checked = Checked(source.name, loaded.content.year, [*loaded.warnings, *loaded.notes])
     page = PageBuild(loaded.content.year, style, result.output.name, checked=checked)
+    keep.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(result.output, keep / result.output.name)
     if not office_available():
-        page.pdf_problem = NO_LIBREOFFICE
+        page.pdf_problem = "本机没有安装 LibreOffice，不能生成 PDF 和页面预览"
         return page
     from generator.converter import convert_pdf
+    from generator.preview import page_images
 
     pdf = result.output.with_suffix(".pdf")
     try:
         page.pdf_way = convert_pdf(result.output, pdf)
+        shutil.copyfile(pdf, keep / pdf.name)
+        page.pdf = pdf.name
+        page.pages = len(page_images(keep / pdf.name, keep))
     except ReportError as exc:
         page.pdf_problem = exc.problems[0].message if exc.problems else str(exc)
-        return page
-    page.pdf = pdf.name
-    if previews is not None:
-        from generator.preview import page_images
-
-        try:
-            page.pages = len(page_images(pdf, previews))
-        except ReportError as exc:
-            page.pdf_problem = exc.problems[0].message
     return page
 
 

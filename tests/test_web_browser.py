@@ -115,7 +115,7 @@ def test_a_clerk_goes_through_the_year_in_the_browser(browser, shots, tmp_path: 
         # build: the pages are shown, every picture loaded
         page.check("input[name=style][value=newspaper]")
         page.click("form[data-build] button[type=submit]")
-        page.wait_for_url("**/year/2023")
+        page.wait_for_url("**/year/2023?build=*")
         widths = previews_loaded(page)
         assert widths and all(w > 0 for w in widths)
         shots(page, "4-built")

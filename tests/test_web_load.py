@@ -71,3 +71,38 @@ def test_ten_clients_upload_and_build_different_years_at_once(tmp_path: Path, so
         assert (unit / f"{year}.docx").read_bytes() == report
     assert 0 < peak[0] < MEMORY_LIMIT, f"server and workers peaked at {peak[0] / 1024**2:.0f} MB"
     print(f"\npeak memory of the server, its workers and their LibreOffices: {peak[0] / 1024**2:.0f} MB")
+
+
+def test_people_building_one_year_at_once_each_get_the_report_they_asked_for(tmp_path: Path, soffice: str) -> None:
+    """Builds of one year take turns; each person is shown and given their own build, whoever built after them."""
+    import subprocess
+
+    import httpx2 as httpx
+
+    from tests.helpers import command, environment
+
+    unit = unit_folder(tmp_path / "unit")
+    expected = {}
+    for style in ("newspaper", "official"):
+        elsewhere = unit_folder(tmp_path / f"cli-{style}")
+        subprocess.run([command(), "build", str(elsewhere / "2019.yaml"), "-t", style], check=True,
+                       capture_output=True, env=environment())  # fmt: skip
+        expected[style] = max(elsewhere.glob("2019*.docx"), key=lambda p: p.stat().st_mtime).read_bytes()
+    styles = ["newspaper", "official"] * 3
+    with served(unit) as (url, _):
+
+        def person(style: str) -> tuple[str, str, bytes]:
+            with httpx.Client(base_url=url, timeout=300, follow_redirects=False) as client:
+                token = re.search(r'csrf-token" content="(\w+)"', client.get("/year/2019").text).group(1)
+                built = client.post("/year/2019/build", data={"csrf": token, "style": style})
+                assert built.status_code == 303 and "?build=" in built.headers["location"]
+                page = client.get(built.headers["location"]).text
+                link = re.search(r'href="(/build/[^"]+\.docx)"', page).group(1)
+                return style, page, client.get(link).content
+
+        with ThreadPoolExecutor(len(styles)) as pool:
+            results = list(pool.map(person, styles))
+    labels = {"newspaper": "报纸通讯", "official": "正式工作报告（GB/T 9704 公文格式）"}
+    for style, page, report in results:
+        assert f"（{labels[style]}，生成于" in page
+        assert report == expected[style]

@@ -131,7 +131,7 @@ async def year_page(request: Request) -> Response:
         return _error(request, f"没有{year}年的数据", f"本文件夹里没有 {year}.xlsx 或 {year}.yaml", status=404)
     checked = await site.checked(year)
     styles = await run_in_threadpool(api.unit_styles, site.folder)
-    build = site.last_build(year)
+    build = site.build(year, request.query_params.get("build", "")) or site.last_build(year)
     stale = (
         build is not None
         and build.page.report is not None
@@ -291,13 +291,12 @@ async def build_year(request: Request) -> Response:
         build_id, folder = site.new_preview_folder()
         template = style.template  # a built-in name, or 模板/<name>.docx: workers run in the unit's folder
         started = dt.datetime.now().timestamp()
-        page = await site.workers.run(api.build_for_page, years[year].data[0], template,
-                                      folder if site.office else None)  # fmt: skip
+        page = await site.workers.run(api.build_for_page, years[year].data[0], template, folder)
         if isinstance(page, Failed):
             return _error(request, "无法生成", problems=page.problems, notes=page.notes)
         page.style = style.key
         site.record_build(year, BuildRecord(build_id, page, max(started, await _report_time(site, page)), style.label))
-    return _see(f"/year/{year}")
+    return _see(f"/year/{year}?build={build_id}")  # this person's build, whoever builds the year next
 
 
 async def _report_time(site: Site, page: api.PageBuild) -> float:
@@ -356,6 +355,15 @@ async def next_year(request: Request) -> Response:
 
 async def as_workbook(request: Request) -> Response:
     return await _download(request, api.data_workbook)
+
+
+async def build_file(request: Request) -> Response:
+    """The .docx or PDF of one build from the page, as it was when that person built it."""
+    path = _site(request).build_file(request.path_params["build"], request.path_params["name"])
+    if path is None or not await run_in_threadpool(path.is_file):
+        raise HTTPException(404)
+    media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return FileResponse(path, media_type=media, filename=path.name, content_disposition_type="attachment")
 
 
 async def preview(request: Request) -> Response:
@@ -443,6 +451,7 @@ def create_app(
         Route("/upload/{upload}/replace", upload_replace, methods=["POST"]),
         Route("/upload/{upload}/cancel", upload_cancel, methods=["POST"]),
         Route("/preview/{build}/{page:int}.png", preview),
+        Route("/build/{build}/{name}", build_file),
         Route("/login", login, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

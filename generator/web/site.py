@@ -19,7 +19,7 @@ from generator import api
 from generator.web.jobs import Failed, Workers
 
 UPLOAD_LIFETIME = 3600  # seconds an upload waits for "replace?" before it is dropped
-BUILDS_KEPT = 3  # per year: the pictures of a build someone may still be loading are not deleted under them
+BUILDS_KEPT = 10  # per year: a build someone may still be looking at (or downloading) is not deleted under them
 
 
 @dataclass
@@ -143,12 +143,24 @@ class Site:
         records = self.builds.get(year)
         return records[-1] if records else None
 
+    def build(self, year: int, build_id: str) -> BuildRecord | None:
+        return next((r for r in self.builds.get(year, []) if r.id == build_id), None)
+
+    def _record(self, build_id: str) -> BuildRecord | None:
+        return next((r for records in self.builds.values() for r in records if r.id == build_id), None)
+
     def preview_file(self, build_id: str, page: int) -> Path | None:
-        for records in self.builds.values():
-            for record in records:
-                if record.id == build_id and 1 <= page <= record.page.pages:
-                    return self.previews / build_id / f"{page}.png"
-        return None
+        record = self._record(build_id)
+        if record is None or not 1 <= page <= record.page.pages:
+            return None
+        return self.previews / build_id / f"{page}.png"
+
+    def build_file(self, build_id: str, name: str) -> Path | None:
+        """A build's own copy of its .docx or PDF, by the name it has beside the data."""
+        record = self._record(build_id)
+        if record is None or name not in (record.page.report, record.page.pdf):
+            return None
+        return self.previews / build_id / name
 
     def close(self) -> None:
         for upload in self.uploads.values():
