@@ -3,6 +3,7 @@ app.py, page templates and static files in this package, the work in worker proc
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import secrets
@@ -101,7 +102,6 @@ def serve(
     # uvicorn's own log is English with tracebacks: for the clerk's terminal only its gravest lines, unless debugging
     level = "warning" if os.environ.get("ANNUAL_REPORT_DEBUG") else "critical"
     config = uvicorn.Config(app, log_level=level, access_log=False, lifespan="on", timeout_graceful_shutdown=5)
-    try:
+    # uvicorn stops on Ctrl-C, then raises it again: stopping is what was asked for
+    with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(config).run(sockets=[sock])
-    except KeyboardInterrupt:  # uvicorn stops on Ctrl-C, then raises it again: stopping is what was asked for
-        pass
