@@ -303,7 +303,7 @@ def _year_of(source: Path) -> int | None:
 
 def _renamed(problems: list[Problem], source: Path, name: str) -> list[Problem]:
     """Problems that name ``source`` (by its path or its bare name) name it ``name`` instead."""
-    shown = {display_name(source), source.name}
+    shown = sorted({display_name(source), source.name, str(source), str(source.resolve())}, key=len, reverse=True)
 
     def rename(place: Place) -> Place:
         for old in shown:
@@ -320,8 +320,14 @@ def _renamed(problems: list[Problem], source: Path, name: str) -> list[Problem]:
 
 
 def _renamed_notes(notes: list[str], source: Path, name: str) -> list[str]:
-    shown = display_name(source)
-    return list(dict.fromkeys(note.replace(shown, name).replace(source.name, name) for note in notes))
+    shown = sorted({display_name(source), source.name, str(source), str(source.resolve())}, key=len, reverse=True)
+
+    def rename(note: str) -> str:
+        for old in shown:
+            note = note.replace(old, name)
+        return note
+
+    return list(dict.fromkeys(rename(note) for note in notes))
 
 
 def _fixing_order(problems: list[Problem]) -> list[Problem]:

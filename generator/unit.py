@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import os
 import re
 import shutil
@@ -127,6 +126,8 @@ def year_signature(folder: Path, year: int) -> tuple[tuple[str, int, int], ...]:
 
 def fingerprint(paths: list[Path]) -> str:
     """The contents of ``paths``, in one short text: what a person saw when asked whether to replace them."""
+    import hashlib  # only the page stores files: the commands do not pay for it
+
     digest = hashlib.sha256()
     for path in sorted(paths):
         digest.update(path.name.encode("utf-8") + b"\0")

@@ -349,6 +349,7 @@ def test_a_template_upload_is_checked_like_template_check(tmp_path: Path) -> Non
         response = client.post("/templates", data={"csrf": token}, files={"file": ("坏模板.docx", bad.read_bytes())})
         page = client.get(response.headers["location"]).text
         assert "没有保存" in page and "director" in page
+        assert "坏模板.docx 正文第" in page and ".~annual-report-upload" not in page and str(unit) not in page
         message = re.search(r"：(模板使用了数据中没有的名称.*?)$", said, re.M).group(1)
         assert message.split("；")[0] in page
         files = {"file": ("../我局样式.docx", good.read_bytes())}
