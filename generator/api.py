@@ -64,7 +64,7 @@ def load(source: Path) -> Loaded:
     report, problems = validate_report(raw.data)
     problems = raw.problems + problems
     if report is None:
-        raise ReportError(_in_order(raw.locate(problems)))
+        raise ReportError(_in_order(raw.locate(problems)), notes=raw.warnings)
     history = History(source, report.year)
     report, disagreements = history.fill_previous(report)
     wanted = list(
@@ -73,7 +73,7 @@ def load(source: Path) -> Loaded:
     known = {i.name for i in report.indicators}
     years = history.series(report, [n for n in wanted if n in known]) if wanted else None
     content, more = compose(report, source.parent, years)
-    raise_if(_in_order(raw.locate(problems + disagreements + more)))
+    raise_if(_in_order(raw.locate(problems + disagreements + more)), notes=[*raw.warnings, *history.notes])
     return Loaded(raw, report, content, history.notes)
 
 
@@ -81,7 +81,7 @@ def render(loaded: Loaded, template: TemplateSource) -> bytes:
     try:
         return render_docx(loaded.content, template)
     except ReportError as exc:  # problems with photos name the data entry: give them their place in the file
-        raise ReportError(loaded.raw.locate(exc.problems), kind=exc.kind) from None
+        raise ReportError(loaded.raw.locate(exc.problems), kind=exc.kind, notes=loaded.warnings) from None
 
 
 def build(
@@ -142,7 +142,7 @@ def load_model(source: Path) -> tuple[RawDocument, Report]:
     raw = read_source(source)
     report, problems = validate_report(raw.data)
     if report is None or raw.problems:  # cross-item rules (duplicates, empty indicators) can be fixed after
-        raise ReportError(_in_order(raw.locate(raw.problems + problems)))
+        raise ReportError(_in_order(raw.locate(raw.problems + problems)), notes=raw.warnings)
     return raw, report
 
 
@@ -194,7 +194,7 @@ def _write_data(raw: RawDocument, report: Report, target: Path, heading: str) ->
         try:
             data = workbook_bytes(report)
         except ReportError as exc:  # text too long for a cell: name its place in the input
-            raise ReportError(raw.locate(exc.problems), kind=exc.kind) from None
+            raise ReportError(raw.locate(exc.problems), kind=exc.kind, notes=raw.warnings) from None
     write_atomically(target, data)
 
 

@@ -308,6 +308,7 @@ def _run(action: Callable[[], Any]) -> Any:
 
 
 def _fail(error: ReportError) -> NoReturn:
+    _print_warnings(error.notes)  # first: a sheet or column ignored often explains the problems below
     count = len(error.problems)
     heading = _KIND_HEADINGS.get(error.kind, "出错")
     click.echo(

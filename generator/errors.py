@@ -66,15 +66,22 @@ class Problem:
 
 
 class ReportError(Exception):
-    """Bad data, template or output path: the user can fix it. Carries every problem found."""
+    """Bad data, template or output path: the user can fix it. Carries every problem found, and the notes the
+    reader made on the way (a sheet or column ignored), which often explain the problems: printed before them."""
 
-    def __init__(self, problems: Problem | Sequence[Problem], *, kind: str = "data") -> None:
+    def __init__(self, problems: Problem | Sequence[Problem], *, kind: str = "data", notes: Sequence[str] = ()) -> None:
         self.problems: list[Problem] = [problems] if isinstance(problems, Problem) else list(problems)
         self.kind = kind  # "data", "template" or "output": only changes the heading the CLI prints
+        self.notes: list[str] = list(notes)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def noted(self, notes: Sequence[str]) -> ReportError:
+        """This error with ``notes`` before its own (each once)."""
+        self.notes = list(dict.fromkeys([*notes, *self.notes]))
+        return self
 
-def raise_if(problems: Iterable[Problem], *, kind: str = "data") -> None:
+
+def raise_if(problems: Iterable[Problem], *, kind: str = "data", notes: Sequence[str] = ()) -> None:
     found = list(problems)
     if found:
-        raise ReportError(found, kind=kind)
+        raise ReportError(found, kind=kind, notes=notes)

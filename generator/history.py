@@ -68,8 +68,9 @@ class History:
         except ReportError as exc:
             self.notes.append(f"{display_name(path)} 无法读取，没有从中取{year}年的数值：{exc.problems[0].message}")
             return None
-        if report is None:
-            self.notes.append(f"{display_name(path)} 有错误，没有从中取{year}年的数值：{problems[0].message}")
+        if report is None or raw.problems:  # a renamed column there must not leave 上年 out without a word
+            (first,) = raw.locate([(raw.problems + problems)[0]])
+            self.notes.append(f"{display_name(path)} 有错误，没有从中取{year}年的数值：{first}")
             return None
         return OtherYear(year, path, raw, report)
 

@@ -177,7 +177,12 @@ def _flag(value: Any) -> bool:
 
 
 def _choice(aliases: dict[str, str], label: str) -> BeforeValidator:
-    allowed = "、".join(dict.fromkeys(aliases.values()))
+    # in the words of the workbook, and the YAML key beside a word that differs: 数量（count）、比率（rate）
+    words = {
+        value: next((k for k, v in aliases.items() if v == value and not k.isascii()), value)
+        for value in aliases.values()
+    }
+    allowed = "、".join(word if word == value else f"{word}（{value}）" for value, word in words.items())
 
     def pick(value: Any) -> str:
         text = clean_text(value) if value is not None else ""

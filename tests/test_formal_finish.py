@@ -62,6 +62,35 @@ def test_second_level_headings_survive_the_round_trip_through_yaml(tmp_path: Pat
     assert api.load_model(tmp_path / "again.yaml")[1] == api.load_model(source)[1]
 
 
+def test_second_level_headings_survive_the_round_trip_through_the_workbook(tmp_path: Path) -> None:
+    import openpyxl
+
+    source = tmp_path / "2023.yaml"
+    source.write_text(SUBSECTIONS, encoding="utf-8")
+    api.convert(source, tmp_path / "2023.xlsx")
+    assert api.load_model(tmp_path / "2023.xlsx")[1] == api.load_model(source)[1]
+    sheet = openpyxl.load_workbook(tmp_path / "2023.xlsx")["正文"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=1, max_col=4)]
+    assert rows[0] == ["类别", "小标题", "二级标题", "段落"]
+    assert rows[1:3] == [["正文", "打防并举，守护平安", None, "全年严打各类违法犯罪。"],
+                         ["正文", None, "严打电信网络诈骗", "电信诈骗发案明显下降。"]]  # fmt: skip
+    assert ["正文", "服务发展，优化环境", "护航重点项目", "重点项目零发案。"] in rows  # a part that starts with one
+    report = api.build(tmp_path / "2023.xlsx", "official", tmp_path / "2023.docx").output
+    assert "（二）守护校园安全" in docx_lines(report)
+
+
+def test_a_workbook_of_an_earlier_version_without_the_column_still_builds(tmp_path: Path) -> None:
+    import openpyxl
+
+    api.convert(EXAMPLES / "2019.yaml", tmp_path / "2019.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "2019.xlsx")
+    book["正文"].delete_cols(3)  # the 二级标题 column, which earlier workbooks do not have
+    book.save(tmp_path / "2019.xlsx")
+    result = api.build(tmp_path / "2019.xlsx", "official", tmp_path / "2019.docx")
+    assert docx_lines(result.output) == docx_lines(api.build(EXAMPLES / "2019.yaml", "official", tmp_path / "y.docx")
+                                                   .output)  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [

@@ -248,6 +248,28 @@ def test_bad_expressions_are_refused_with_the_field(tmp_path: Path, expression: 
     assert "sections[0].paragraphs[0]" in found and expected in found
 
 
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("{{ 甲 }}和{{ 乙 }}", ["“甲”不存在", "“乙”不存在"]),
+        ("{{ 同比(刑事发按数, 治安发案数) }}", ["“刑事发按数”不存在；是否想写“刑事发案数”", "“治安发案数”不存在"]),
+        ("{{ 刑事发按数.同比 }}，{{ 刑事发案数.本念 }}", ["“刑事发按数”不存在", "没有“本念”这一项"]),
+        ("{% if 甲 %}{{ 乙 }}{% endif %}{{ 丙 }}", ["“甲”不存在", "“乙”不存在", "“丙”不存在"]),
+        ("{{ 'x' * 100000000 }}{{ 丙 }}", ["安全沙箱", "“丙”不存在"]),
+        ("{{ 甲 }}又{{ 甲 }}", ["“甲”不存在"]),
+        ("{% set 乙 = 1 %}{{ 乙 }}{{ 甲 }}", ["“甲”不存在"]),
+        ("{{ 刑事发案数.同比 }}{{ 中文(1.5) }}{{ 约('多') }}", ["中文()", "约()"]),
+    ],
+)
+def test_every_problem_in_a_text_is_reported(tmp_path: Path, expression: str, expected: list[str]) -> None:
+    """Evaluation stops at the first problem; the report does not: each {{ }} and each unknown name."""
+    text = MINIMAL.replace("- 第一段。", f'- "{expression}"')
+    found = problems(write(tmp_path, text))
+    assert len(found) == len(expected), found
+    for message, words in zip(found, expected, strict=True):
+        assert "2023.yaml:7（sections[0].paragraphs[0]）" in message and words in message, found
+
+
 def test_reading_a_value_that_is_not_filled_in_is_an_error(tmp_path: Path) -> None:
     text = MINIMAL.replace("value: 120, previous: 150", "change: -5").replace("- 第一段。", "- '{{ 刑事发案数.本年 }}'")
     (found,) = problems(write(tmp_path, text))

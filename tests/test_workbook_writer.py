@@ -121,14 +121,14 @@ def test_text_rows_are_the_reading_order(year: int) -> None:
     report = example(year)
     found = rows(opened(report)["正文"])
     assert all(row[0] for row in found), "类别 is written on every row"
-    expected: list[list[Any]] = [["导语", None, p] for p in report.lead]
-    expected += [["活动", None, p] for p in report.event]
+    expected: list[list[Any]] = [["导语", None, None, p] for p in report.lead]
+    expected += [["活动", None, None, p] for p in report.event]
     for section in report.sections:
-        expected += [["正文", section.heading if i == 0 else None, p] for i, p in enumerate(section.paragraphs)]
+        expected += [["正文", section.heading if i == 0 else None, None, p] for i, p in enumerate(section.paragraphs)]
     if report.outlook:
         outlook = report.outlook
         expected += [
-            ["展望", (outlook.heading or None) if i == 0 else None, p] for i, p in enumerate(outlook.paragraphs)
+            ["展望", (outlook.heading or None) if i == 0 else None, None, p] for i, p in enumerate(outlook.paragraphs)
         ]
     assert found == expected
 
@@ -143,13 +143,13 @@ def test_outlook_without_heading_and_several_sections() -> None:
         outlook={"paragraphs": ["展望一", "展望二"]},
     )
     assert rows(opened(report)["正文"]) == [
-        ["导语", None, "导语一。"],
-        ["导语", None, "导语二。"],
-        ["正文", "一", "a"],
-        ["正文", None, "b"],
-        ["正文", "二", "c"],
-        ["展望", None, "展望一"],
-        ["展望", None, "展望二"],
+        ["导语", None, None, "导语一。"],
+        ["导语", None, None, "导语二。"],
+        ["正文", "一", None, "a"],
+        ["正文", None, None, "b"],
+        ["正文", "二", None, "c"],
+        ["展望", None, None, "展望一"],
+        ["展望", None, None, "展望二"],
     ]
 
 
@@ -240,9 +240,9 @@ def test_text_that_looks_like_a_formula_stays_text(text: str) -> None:
         tables=[{"title": "表", "columns": [text], "rows": [[text]]}],
     )
     book = opened(report)
-    for cell in (book["基本信息"]["B5"], book["正文"]["C2"], book["附表1"]["A2"], book["附表1"]["A3"]):
+    for cell in (book["基本信息"]["B5"], book["正文"]["D2"], book["附表1"]["A2"], book["附表1"]["A3"]):
         assert (cell.value, cell.data_type) == (text, "s")
-    assert book["正文"]["C2"].quotePrefix  # Excel keeps it text when the cell is edited
+    assert book["正文"]["D2"].quotePrefix  # Excel keeps it text when the cell is edited
     data = workbook_bytes(report)
     assert b"<f>" not in data  # no formula anywhere in the package's sheets
 
@@ -255,7 +255,7 @@ def test_characters_xml_cannot_hold_are_dropped() -> None:
 def test_line_breaks_stay_in_the_cell() -> None:
     report = small(sections=[{"heading": "一", "paragraphs": ["第一行\n第二行"]}])
     ws = opened(report)["正文"]
-    assert ws["C2"].value == "第一行\n第二行" and ws["C2"].alignment.wrap_text
+    assert ws["D2"].value == "第一行\n第二行" and ws["D2"].alignment.wrap_text
 
 
 def test_text_too_long_for_a_cell_is_an_error_naming_every_place() -> None:
@@ -278,7 +278,7 @@ def test_text_too_long_for_a_cell_is_an_error_naming_every_place() -> None:
 def test_text_at_the_limit_is_written_whole() -> None:
     text = "字" * 32_767
     ws = opened(small(sections=[{"heading": "一", "paragraphs": [text]}]))["正文"]
-    assert ws["C2"].value == text
+    assert ws["D2"].value == text
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -338,7 +338,7 @@ def test_wrapped_text_columns_and_row_heights() -> None:
     for i, column in enumerate(TEXT_COLUMNS):
         cell = ws.cell(2, i + 1)
         assert bool(cell.alignment.wrap_text) == column.wrap and cell.alignment.vertical == "top"
-    assert ws.column_dimensions["C"].width == 90
+    assert ws.column_dimensions["D"].width == 90
     # LibreOffice and WPS do not grow rows by themselves: a long paragraph gets a height of several lines
     assert ws.row_dimensions[2].height is not None and ws.row_dimensions[2].height > 45
     assert b'customHeight="1"' not in _sheet_xml(workbook_bytes(example(2022)), 3)  # still refit by Excel
@@ -353,7 +353,7 @@ def _sheet_xml(data: bytes, number: int) -> bytes:
 
 def test_fonts_are_chinese() -> None:
     book = opened(example(2022))
-    assert book["正文"]["C2"].font.name == "宋体" and book["正文"]["C2"].font.sz == 11
+    assert book["正文"]["D2"].font.name == "宋体" and book["正文"]["D2"].font.sz == 11
     assert book["正文"]["A1"].font.name == "黑体"
     assert book["填写说明"]["A1"].font.sz > 11 and book["填写说明"]["A1"].font.b
     assert book._fonts[0].name == "宋体"  # the default of every cell, rows people add included

@@ -116,9 +116,10 @@ class _Texts:
     def __call__(self, text: str, path: DataPath) -> str:
         try:
             return self.expander.expand(text)
-        except ExpressionProblem as exc:
-            if exc.indicator not in self.unfilled or exc.indicator is None:
-                self.problems.append(Problem(str(exc), path, code="expression"))
+        except ExpressionProblem:
+            for exc in self.expander.every_problem(text):  # all of them, not only the first in the text
+                if exc.indicator not in self.unfilled or exc.indicator is None:
+                    self.problems.append(Problem(str(exc), path, code="expression"))
             return text
 
     def many(self, texts: list[str], path: DataPath) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, UndefinedError
+from jinja2 import TemplateSyntaxError, UndefinedError, meta, nodes
 from jinja2.exceptions import SecurityError
 
 from generator.figures.figure import Figure
@@ -20,6 +20,7 @@ from generator.figures.numerals import approximate, chinese_numeral, in_wan, wri
 from generator.figures.phrasing import PhrasingError, change_phrase, parallel_phrase
 from generator.model import Report
 from generator.sandbox import ReportSandbox, syntax_message, text_environment
+from generator.sandbox import _time_limit as time_limit  # one limit over several renders (the sandbox's own)
 
 
 class ExpressionProblem(Exception):
@@ -248,8 +249,43 @@ class TextExpander:
         """The text with its expressions evaluated; raises ExpressionProblem with a message for the user."""
         if "{" not in text:
             return text  # most paragraphs hold no expression: skip Jinja entirely
+        return self._render(text, text)
+
+    def every_problem(self, text: str) -> list[ExpressionProblem]:
+        """Every problem in a text, not only the first that stops its evaluation: each {{ … }} is evaluated on its
+        own, and every name that does not exist is named (同比(刑事发案数, 治安发案数) with neither indicator gives
+        two messages). A text with {% %} blocks, whose later parts may read what a block sets, is evaluated whole."""
         try:
-            return self.environment.from_string(text).render(self.context)
+            self.expand(text)
+            return []
+        except ExpressionProblem as first:
+            try:
+                tree = self.environment.parse(text)
+            except TemplateSyntaxError:
+                return [first]
+            found: dict[str, ExpressionProblem] = {}
+            if all(isinstance(node, nodes.Output) for node in tree.body):
+                parts = [n for output in tree.body for n in output.nodes if not isinstance(n, nodes.TemplateData)]
+            else:
+                parts, found[str(first)] = [tree], first
+            unknown = meta.find_undeclared_variables(tree) - set(self.context)
+            with time_limit(self.environment):  # one limit for all the parts together, as for the whole text
+                for part in parts:
+                    if part is not tree:
+                        piece = nodes.Template([nodes.Output([part], lineno=part.lineno)], lineno=1)
+                        try:
+                            self._render(piece.set_environment(self.environment), text)
+                        except ExpressionProblem as exc:
+                            found.setdefault(str(exc), exc)
+                    for name in part.find_all(nodes.Name):
+                        if name.ctx == "load" and name.name in unknown:
+                            exc = ExpressionProblem(_unknown_name_message(name.name, self._candidates))
+                            found.setdefault(str(exc), exc)
+            return list(found.values()) or [first]
+
+    def _render(self, source: str | nodes.Template, text: str) -> str:
+        try:
+            return self.environment.from_string(source).render(self.context)
         except ExpressionProblem:
             raise
         except TemplateSyntaxError as exc:

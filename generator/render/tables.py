@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 from markupsafe import escape
 
@@ -33,6 +34,7 @@ HALF_EM = 0.58
 THIN_EM = 0.28
 _THIN = str.maketrans("", "", ".,:;'|!iljtf ()[]")
 SAFETY = 1.06  # fonts standing in for the Windows ones run a little wider
+PART_ROWS = 200  # rows of a long table per part (see table_xml)
 
 
 def is_numeric(text: str) -> bool:
@@ -71,18 +73,22 @@ def without_empty_columns(table: TableContent, keep: int = 1) -> TableContent:
     return TableContent(table.title, [table.columns[c] for c in kept], [[row[c] for c in kept] for row in table.rows])
 
 
-def column_widths(table: TableContent, total: int, styles: TableStyles | None = None) -> list[int]:
-    """Twips per column, summing exactly to ``total``. Each column gets what its widest cell needs on one line
-    when that fits; otherwise columns of numbers keep their one-line width and the columns of text share the rest,
-    never narrower than their longest unbreakable run."""
+MIN_FONT_PT = 7.0  # a table with more figures than the line holds is set smaller, down to this
+
+
+@dataclass(frozen=True)
+class ColumnLayout:
+    widths: list[int]  # twips, summing to the table's width
+    font_pt: float | None = None  # a smaller size the cells are set in, when the figures would not fit otherwise
+
+
+def column_layout(table: TableContent, total: int, styles: TableStyles | None = None) -> ColumnLayout:
+    """Widths from the contents. Each column gets what its widest cell needs on one line when that fits;
+    otherwise columns of numbers keep their one-line width and the columns of text share the rest, never narrower
+    than their longest unbreakable run; when even the numbers do not fit (a trend over many years of large
+    values), the table is set in a smaller size, so that a number still never breaks."""
     styles = styles or TableStyles()
-    em = styles.font_pt * 20 * SAFETY
-    padding = 2 * styles.cell_margin + styles.font_pt * 20 * 0.3
-
-    def twips(width_em: float) -> float:
-        return width_em * em + padding
-
-    natural, least = [], []
+    natural_em, least_em = [], []
     for c, heading in enumerate(table.columns):
         cells = [row[c] for row in table.rows if c < len(row) and row[c]]
         head_lines = math.ceil(text_em(heading) / 2) if text_em(heading) > 4 else text_em(heading)
@@ -92,23 +98,40 @@ def column_widths(table: TableContent, total: int, styles: TableStyles | None = 
             floor = max(widest, head_least)  # numbers and change phrases never wrap
         else:
             floor = max(max((_unbroken_em(x) for x in cells), default=0.0), head_least, min(widest, 3.0))
-        natural.append(twips(max(widest, text_em(heading), floor)))
-        least.append(twips(floor))
-    numeric = [n == m for n, m in zip(natural, least, strict=True)]  # nothing to give: numbers, short words
+        natural_em.append(max(widest, text_em(heading), floor))
+        least_em.append(floor)
+    numeric = [n == m for n, m in zip(natural_em, least_em, strict=True)]  # nothing to give: numbers, short words
+
+    def twips(width_em: float, font_pt: float) -> float:
+        return width_em * font_pt * 20 * SAFETY + 2 * styles.cell_margin + font_pt * 20 * 0.3
+
+    size = styles.font_pt
+    natural = [twips(e, size) for e in natural_em]
+    least = [twips(e, size) for e in least_em]
+    smaller = None
     if sum(natural) <= total:
         widths = [w + (total - sum(natural)) * w / sum(natural) for w in natural]
     elif sum(least) <= total:
         spare = total - sum(least)
         give = [n - m for n, m in zip(natural, least, strict=True)]
         widths = [m + spare * g / sum(give) for m, g in zip(least, give, strict=True)]
-    else:  # not even the least fits: text down to two characters a line, numbers kept whole if at all possible
-        bare = [m if keep else min(m, twips(2)) for m, keep in zip(least, numeric, strict=True)]
-        scale = min(1.0, total / sum(bare))
-        widths = [w * scale for w in bare]
+    else:  # text down to two characters a line, the size lowered until the figures fit on one line
+        bare_em = [e if keep else min(e, 2.0) for e, keep in zip(least_em, numeric, strict=True)]
+        fixed = 2 * styles.cell_margin * len(bare_em)
+        fitting = (total - fixed) / (20 * (SAFETY * sum(bare_em) + 0.3 * len(bare_em)))
+        smaller = max(MIN_FONT_PT, min(size, math.floor(fitting * 2) / 2))
+        bare = [twips(e, smaller) for e in bare_em]
+        widths = [w * min(1.0, total / sum(bare)) for w in bare]
         widths = [w + (total - sum(widths)) * w / sum(widths) for w in widths]
+        smaller = smaller if smaller < size else None
     whole = [int(w) for w in widths]
     whole[-1] += total - sum(whole)
-    return whole
+    return ColumnLayout(whole, smaller)
+
+
+def column_widths(table: TableContent, total: int, styles: TableStyles | None = None) -> list[int]:
+    """Twips per column, summing exactly to ``total`` (see column_layout)."""
+    return column_layout(table, total, styles).widths
 
 
 # --- XML --------------------------------------------------------------------------------------------------------
@@ -116,13 +139,16 @@ def column_widths(table: TableContent, total: int, styles: TableStyles | None = 
 _ALIGN = {HEADING.name: "center", TEXT.name: "left", NUMBER.name: "right"}
 
 
-def _paragraph_properties(role: StyleRole, styles: TableStyles) -> tuple[str, str]:
-    """(pPr, rPr) for a cell paragraph: the template's style, or what the style would have given."""
+def _paragraph_properties(role: StyleRole, styles: TableStyles, font_pt: float | None = None) -> tuple[str, str]:
+    """(pPr, rPr) for a cell paragraph: the template's style, or what the style would have given; ``font_pt`` a
+    smaller size the table must be set in."""
+    size = f'<w:sz w:val="{round(font_pt * 2)}"/><w:szCs w:val="{round(font_pt * 2)}"/>' if font_pt else ""
     style_id = styles.id(role)
     if style_id is not None:
-        return f'<w:pPr><w:pStyle w:val="{escape(style_id)}"/></w:pPr>', ""
-    bold = "<w:rPr><w:b/></w:rPr>" if role is HEADING else ""
-    return f'<w:pPr><w:spacing w:before="40" w:after="40"/><w:jc w:val="{_ALIGN[role.name]}"/></w:pPr>', bold
+        return f'<w:pPr><w:pStyle w:val="{escape(style_id)}"/></w:pPr>', f"<w:rPr>{size}</w:rPr>" if size else ""
+    bold = "<w:b/>" if role is HEADING else ""
+    run = f"<w:rPr>{bold}{size}</w:rPr>" if bold or size else ""
+    return f'<w:pPr><w:spacing w:before="40" w:after="40"/><w:jc w:val="{_ALIGN[role.name]}"/></w:pPr>', run
 
 
 def _runs(text: str, run_properties: str) -> str:
@@ -153,11 +179,13 @@ def table_xml(table: TableContent, total_width: int, styles: TableStyles | None 
     styles = styles or TableStyles(
         {TABLE.name: "ReportTable", HEADING.name: "TableHeading", TEXT.name: "TableText", NUMBER.name: "TableNumber"}
     )
-    widths = column_widths(table, total_width, styles)
-    heading, text, number = (_paragraph_properties(role, styles) for role in (HEADING, TEXT, NUMBER))
+    layout = column_layout(table, total_width, styles)
+    widths = layout.widths
+    heading, text, number = (_paragraph_properties(role, styles, layout.font_pt) for role in (HEADING, TEXT, NUMBER))
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     header = "".join(_cell(t, w, heading) for t, w in zip(table.columns, widths, strict=True))
-    rows = [f"<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{header}</w:tr>"]
+    header_row = f"<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{header}</w:tr>"
+    rows = []
     for row in table.rows:
         cells = "".join(_cell(t, w, number if is_numeric(t) else text) for t, w in zip(row, widths, strict=True))
         rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
@@ -165,8 +193,20 @@ def table_xml(table: TableContent, total_width: int, styles: TableStyles | None 
     style = f'<w:tblStyle w:val="{escape(table_style)}"/>' if table_style else ""
     borders, margins = ("", "") if table_style else (_OWN_BORDERS, _OWN_MARGINS)
     look = '<w:tblLook w:val="0420" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1"/>'
-    return (
+    start = (
         f'<w:tbl><w:tblPr>{style}<w:tblW w:w="{total_width}" w:type="dxa"/>'
         f'<w:jc w:val="center"/>{borders}<w:tblLayout w:type="fixed"/>{margins}{look}</w:tblPr>'
-        f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+        f"<w:tblGrid>{grid}</w:tblGrid>{header_row}"
     )
+    # LibreOffice lays a table out in time that grows with the square of its length (10,000 rows: 14 minutes).
+    # A long table is written as parts of PART_ROWS rows, each starting with the header row (which also repeats at
+    # the top of every page), joined by a hidden paragraph: tables with nothing between them LibreOffice merges
+    # back into one, a hidden paragraph mark keeps them apart without a gap in Word, WPS and LibreOffice.
+    parts = [rows[i : i + PART_ROWS] for i in range(0, len(rows), PART_ROWS)] or [[]]
+    return _JOIN.join(f"{start}{''.join(part)}</w:tbl>" for part in parts)
+
+
+_JOIN = (
+    '<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+    '<w:rPr><w:vanish/><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>'
+)

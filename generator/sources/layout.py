@@ -1,13 +1,16 @@
 """The input workbook's layout: sheets, their columns and what each column means in the data.
 
 One description shared by the workbook reader (sources/xlsx_source.py) and writer (writers/workbook.py), so the
-two can never disagree. Headers are matched loosely when reading (spaces and anything in brackets ignored), so a
-person may write 同比 or 同比（%） and the column is still found.
+two can never disagree. Sheet names, headers and 基本信息 labels are matched loosely when reading (spaces of any
+kind, invisible characters, full-width forms and anything in brackets ignored), so a person may write 同比,
+同比（%） or ＦＯＯ and the column is still found, and a sheet tab 「荣誉 」 with a trailing space is still 荣誉.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 
 INSTRUCTIONS_SHEET = "填写说明"
@@ -39,6 +42,7 @@ class BasicItem:
     label: str
     note: str
     aliases: tuple[str, ...] = ()
+    required: bool = False
 
 
 BASIC_COLUMNS = (
@@ -48,11 +52,11 @@ BASIC_COLUMNS = (
 )
 
 BASIC_ITEMS = (
-    BasicItem(("organization", "name"), "单位全称", "如：永康市公安局（必填）"),
+    BasicItem(("organization", "name"), "单位全称", "如：永康市公安局（必填）", required=True),
     BasicItem(("organization", "short_name"), "单位简称", "正文里的自称，如：市公安局；可不填"),
-    BasicItem(("year",), "年份", "四位数字，如：2019（必填）"),
+    BasicItem(("year",), "年份", "四位数字，如：2019（必填）", required=True),
     BasicItem(("kicker",), "引题", "主题上方的一行，常写当年最亮眼的数字；可不填"),
-    BasicItem(("headline",), "主题", "大标题（必填）", aliases=("大标题", "标题")),
+    BasicItem(("headline",), "主题", "大标题（必填）", aliases=("大标题", "标题"), required=True),
     BasicItem(("subtitle",), "副题", "主题下方的一行；可不填"),
     BasicItem(("title",), "报告标题", "正式工作报告（公文样式）的标题；不填则为“单位全称+年份+年工作总结”"),
     BasicItem(("date",), "成文日期", "正式工作报告落款的日期，如 2020-01-15；不填则为生成当天"),
@@ -72,6 +76,14 @@ TEXT_COLUMNS = (
         width=30,
         wrap=True,
         required=True,
+    ),
+    Column(
+        "subheading",
+        "二级标题",
+        "可不填。“正文”某一部分里的二级标题（正式报告排成“（一）（二）”）：写了二级标题的行在这一部分里开始新的一小节，"
+        "同一小节的后续行空着；写在小标题那一行时，这一部分从这一小节开始",
+        width=24,
+        wrap=True,
     ),
     Column(
         "paragraph",
@@ -166,11 +178,47 @@ CHART_COLUMNS = (
 TABLE_TITLE_LABEL = "表题"
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet of one item per row under a header row."""
+
+    name: str
+    columns: tuple[Column, ...]
+    required: bool = False  # a workbook without it is refused; the others may be deleted (with a note)
+
+
+# Every sheet the tool writes and reads besides 填写说明 and the 附表: the workbook it writes always has all of them,
+# with every column, so a missing one was deleted or renamed.
+DATA_SHEETS = (
+    Sheet(BASICS_SHEET, BASIC_COLUMNS, required=True),
+    Sheet(TEXT_SHEET, TEXT_COLUMNS, required=True),
+    Sheet(INDICATOR_SHEET, INDICATOR_COLUMNS),
+    Sheet(HONOR_SHEET, HONOR_COLUMNS),
+    Sheet(PHOTO_SHEET, PHOTO_COLUMNS),
+    Sheet(CHART_SHEET, CHART_COLUMNS),
+)
+
+
+# Characters a person cannot see in a cell or on a sheet tab: zero-width spaces and joiners, direction marks, word
+# joiners, the byte-order mark pasted from other programs, the soft hyphen.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# A remark in brackets (after NFKC, full-width （）［］ are the ASCII ones); one left open runs to the end.
+_REMARK = re.compile(r"[(\[【〔〖].*?[)\]】〕〗]")
+_OPEN_REMARK = re.compile(r"[(\[【〔〖].*$")
+
+
 def normalize_header(text: object) -> str:
-    """'同比 （%）' -> '同比': headers compared without spaces and bracketed remarks."""
-    value = "" if text is None else str(text)
-    value = re.sub(r"[（(【\[].*?[）)】\]]", "", value)
-    return re.sub(r"\s+", "", value).strip()
+    """How a sheet name, header or label is compared: 'Ｆｏｏ\u00a0（%）' -> 'foo', ' 荣誉 ' -> '荣誉'. Full-width and
+    half-width forms alike (NFKC), case ignored, spaces of every kind and invisible characters left out, and
+    remarks in brackets (同比（%或个百分点） is 同比)."""
+    value = "" if text is None else unicodedata.normalize("NFKC", str(text))
+    value = _INVISIBLE.sub("", value)
+    value = _OPEN_REMARK.sub("", _REMARK.sub("", value))
+    return re.sub(r"\s+", "", value).casefold()
+
+
+def column_names(column: Column) -> set[str]:
+    return {normalize_header(n) for n in (column.header, *column.aliases)}
 
 
 def match_column(header: object, columns: tuple[Column, ...]) -> Column | None:
@@ -178,7 +226,18 @@ def match_column(header: object, columns: tuple[Column, ...]) -> Column | None:
     if not wanted:
         return None
     for column in columns:
-        names = (column.header, *column.aliases)
-        if wanted in {normalize_header(n) for n in names}:
+        if wanted in column_names(column):
             return column
     return None
+
+
+def likeness(text: object, names: tuple[str, ...] | list[str] | set[str]) -> float:
+    """How close ``text`` is to the nearest of ``names`` (0 to 1), compared as normalize_header compares: 今年 and
+    本年 0.5, 计量单位 and 单位 0.67. What a did-you-mean is chosen by."""
+    wanted = normalize_header(text)
+    if not wanted:
+        return 0.0
+    return max((difflib.SequenceMatcher(None, wanted, normalize_header(n)).ratio() for n in names), default=0.0)
+
+
+NEAR_MISS = 0.5  # a likeness at least this high is a near miss (一字之差 in a two-character name)

@@ -3,8 +3,13 @@ every value carrying its sheet and cell, so every error names the cell to fix: �
 
 What people and programs do to workbooks is expected: percent cells (0.258 shown as 25.8%), numbers typed as text,
 blank rows, thousands of formatted empty rows, merged cells, rich text, ``_x000D_`` escapes, hidden or reordered
-sheets, columns a user added (ignored with a warning), formulas (read by their cached value). Files that are not
-workbooks are refused before any parser sees them, with a message saying what they are.
+sheets, sheets and columns a user added (ignored with a note), names with stray spaces or full-width forms,
+formulas (read by their cached value). Files that are not workbooks are refused before any parser sees them, with
+a message saying what they are.
+
+A renamed sheet, column or 基本信息 item never changes or drops data in silence: the workbook the tool writes has
+all of them, so one missing while another we do not know holds data is an error with a did-you-mean (see
+plan_sheets and header; the rule is in the README's workbook section).
 """
 
 from __future__ import annotations
@@ -14,11 +19,11 @@ import functools
 import io
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, localcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from generator.errors import DataPath, Place, Problem, ReportError
 from generator.sources import layout
@@ -53,10 +58,12 @@ def read_workbook(path: Path) -> RawDocument:
             raise ReportError(
                 problem(name, f"工作簿已损坏，无法读取（{type(exc).__name__}）", "xlsx-corrupt")
             ) from None
+    reader = _Reader(name, path, book, scans)
+    reader.package = data
     try:
-        reader = _Reader(name, path, book, scans)
-        reader.package = data
         return reader.read()
+    except ReportError as exc:  # a sheet that cannot be read at all: what was noted so far still explains it
+        raise exc.noted(reader.warnings) from None
     finally:
         book.close()
 
@@ -125,6 +132,9 @@ def cell_text(value: Any, number_format: str) -> str | None:
 # ---------------------------------------------------------------------------------------------------------------
 # Sheets -> raw structure
 
+_PEEK_ROWS = 6  # rows looked at to tell what a sheet we do not know holds
+Key = TypeVar("Key")
+
 
 @dataclass
 class _Row:
@@ -145,53 +155,167 @@ class _Reader:
         self.places: dict[DataPath, Place | tuple[str, int, int]] = {(): Place(name)}
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
+        self._rows: dict[str, list[_Row]] = {}
 
     def place(self, sheet: str, row: int, column: int) -> Place:
         return Place(self.name, sheet=sheet, cell=f"{column_letter(column)}{row}")
 
     def read(self) -> RawDocument:
-        known = {
-            layout.INSTRUCTIONS_SHEET,
-            layout.BASICS_SHEET,
-            layout.TEXT_SHEET,
-            layout.INDICATOR_SHEET,
-            layout.HONOR_SHEET,
-            layout.PHOTO_SHEET,
-            layout.CHART_SHEET,
-        }
-        sheets = list(self.book.sheetnames)
-        for required in (layout.BASICS_SHEET, layout.TEXT_SHEET):
-            if required not in sheets:
-                self.problems.append(
-                    problem(self.name, f"缺少工作表“{required}”；请不要删除或改名工作表", "sheet-missing")
-                )
-        for sheet in sheets:
-            if sheet not in known and not sheet.startswith(layout.TABLE_SHEET_PREFIX):
-                self.warnings.append(f"{self.name}：工作表“{sheet}”不是本工具的表格，已忽略")
-        if layout.BASICS_SHEET in sheets:
-            self.read_basics(layout.BASICS_SHEET)
-        if layout.TEXT_SHEET in sheets:
-            self.read_text(layout.TEXT_SHEET)
-        for sheet, key, columns in (
+        chosen, tables, others = self.plan_sheets()
+        if layout.BASICS_SHEET in chosen:
+            self.read_basics(chosen[layout.BASICS_SHEET])
+        if layout.TEXT_SHEET in chosen:
+            self.read_text(chosen[layout.TEXT_SHEET])
+        for role, key, columns in (
             (layout.INDICATOR_SHEET, "indicators", layout.INDICATOR_COLUMNS),
             (layout.HONOR_SHEET, "honors", layout.HONOR_COLUMNS),
             (layout.PHOTO_SHEET, "photos", layout.PHOTO_COLUMNS),
             (layout.CHART_SHEET, "charts", layout.CHART_COLUMNS),
         ):
-            if sheet in sheets:
-                self.read_items(sheet, key, columns)
-        tables = [s for s in sheets if s.startswith(layout.TABLE_SHEET_PREFIX)]
+            if role in chosen:
+                self.read_items(chosen[role], key, columns)
         for sheet in tables:
             self.read_table(sheet)
+        for sheet, role in others:
+            self.check_lookalike(sheet, role, chosen[role])
         return RawDocument(self.data, self.path, self.places, self.problems, self.warnings)
+
+    # --- which sheet is which ----------------------------------------------------------------------------------
+
+    def plan_sheets(self) -> tuple[dict[str, str], list[str], list[tuple[str, str]]]:
+        """Which sheet holds what: our sheet name -> the sheet read as it; the 附表 sheets; and sheets that look like
+        one of ours besides the one read (copies, a Sheet1 filled in by mistake), checked once that one is read.
+
+        Names match loosely (layout.normalize_header): a tab 「荣誉 」 is 荣誉. The workbook the tool writes has
+        every sheet, so a sheet of ours that is missing was deleted or renamed: a sheet we do not know whose header
+        row is that of the missing one, or whose name is a near miss and which holds data, is an error with a
+        did-you-mean (never its rows silently left out); a required sheet missing is an error; an optional one a
+        note."""
+        roles = {layout.normalize_header(s.name): s.name for s in layout.DATA_SHEETS}
+        guide = layout.normalize_header(layout.INSTRUCTIONS_SHEET)
+        prefix = layout.normalize_header(layout.TABLE_SHEET_PREFIX)
+        chosen: dict[str, str] = {}
+        others: list[tuple[str, str]] = []
+        tables: list[str] = []
+        unknown: list[str] = []
+        for sheet in self.book.sheetnames:
+            key = layout.normalize_header(sheet)
+            role = roles.get(key)
+            if key == guide:
+                continue
+            if not _has_cells(self.book[sheet]):  # a chart moved to a sheet of its own: nothing to read
+                unknown.append(sheet)
+            elif role is None:
+                (tables if key.startswith(prefix) else unknown).append(sheet)
+            elif role not in chosen:
+                chosen[role] = sheet
+            elif sheet == role:  # the tab spelled exactly so is the one read; 「荣誉 (2)」 is checked against it
+                others.append((chosen[role], role))
+                chosen[role] = sheet
+            else:
+                others.append((sheet, role))
+        filled: dict[str, bool] = {}
+        for sheet in unknown:
+            rows = self.peek(sheet)
+            filled[sheet] = len(rows) > 1 or (len(rows) == 1 and sum(c is not None for c in rows[0].cells) > 1)
+            role = _resembles(rows)
+            here = Place(self.name, sheet=sheet)
+            if role is None or not filled[sheet]:
+                like = f"（它的表头与“{role}”表相同，但没有填写内容）" if role else ""
+                self.warnings.append(f"{here}：这张工作表不是本工具的表格{like}，已忽略")
+            elif role == layout.TABLE_SHEET_PREFIX:
+                self.problems.append(
+                    Problem(
+                        f"这张工作表的 A 列写着“{layout.TABLE_TITLE_LABEL}”，像一张附表，但工作表名不以"
+                        f"“{layout.TABLE_SHEET_PREFIX}”开头，其中的内容不会进入报告：是否想写“{layout.TABLE_SHEET_PREFIX}"
+                        f"{len(tables) + 1}”？请把工作表改名为“{layout.TABLE_SHEET_PREFIX}{len(tables) + 1}”",
+                        place=here,
+                        code="xlsx-sheet-renamed",
+                    )
+                )
+                tables.append(sheet)  # read as the table it is, so its cells are checked too
+            elif role not in chosen:
+                self.problems.append(
+                    Problem(
+                        f"缺少工作表“{role}”，而这张工作表的表头与“{role}”表相同：是否想写“{role}”？"
+                        f"请把工作表“{sheet}”改名为“{role}”",
+                        place=here,
+                        code="xlsx-sheet-renamed",
+                    )
+                )
+                chosen[role] = sheet  # read as the sheet it is, so the rest is checked as it will be once renamed
+            else:
+                others.append((sheet, role))
+        spare = [s for s in unknown if s not in chosen.values() and s not in tables]
+        for spec in layout.DATA_SHEETS:
+            if spec.name in chosen:
+                continue
+            close = _closest((spec.name,), [(s, s) for s in spare])
+            headers = "、".join(c.header for c in spec.columns)
+            if close is not None and filled.get(close[0]):
+                self.problems.append(
+                    Problem(
+                        f"缺少工作表“{spec.name}”，而这张工作表不是本工具的表格，其中的内容不会进入报告："
+                        f"是否想写“{spec.name}”？如果是，请把它改名为“{spec.name}”，第一行写表头：{headers}；"
+                        "如果不是，请给它换一个不相近的名字",
+                        place=Place(self.name, sheet=close[0]),
+                        code="xlsx-sheet-renamed",
+                    )
+                )
+            elif spec.required:
+                hint = (
+                    f"工作表“{close[0]}”是不是它？请把它改名为“{spec.name}”"
+                    if close is not None
+                    else "请不要删除或改名工作表"
+                )
+                self.problems.append(problem(self.name, f"缺少工作表“{spec.name}”；{hint}", "sheet-missing"))
+            else:
+                self.warnings.append(f"{self.name}：没有工作表“{spec.name}”，按没有{spec.name}读取")
+        return chosen, tables, others
+
+    def peek(self, sheet: str) -> list[_Row]:
+        """The first rows of a sheet we may not read: enough to tell what it holds."""
+        rows: list[_Row] = []
+        try:
+            for row in self.rows(sheet, formulas=False):
+                rows.append(row)
+                if len(rows) >= _PEEK_ROWS:
+                    break
+        except ReportError:
+            return []  # a damaged sheet that is not ours: left alone, as before
+        return rows
+
+    def check_lookalike(self, sheet: str, role: str, read: str) -> None:
+        """A second sheet looking like one of ours (a copy 「荣誉 (2)」, honors typed into Sheet1): only ``read`` is
+        read, so rows found only here would be left out; an error unless it is empty or the same as ``read``."""
+        here = Place(self.name, sheet=sheet)
+        theirs = _content(self.sheet_rows(sheet, formulas=False)[1:])
+        if not theirs or theirs == _content(self.sheet_rows(read)[1:]):
+            what = "与它内容相同" if theirs else "没有填写内容"
+            self.warnings.append(f"{here}：这张工作表的表头与“{read}”表相同，{what}，已忽略；读取的是“{read}”")
+            return
+        self.problems.append(
+            Problem(
+                f"这张工作表的表头与“{read}”表相同，填了 {len(theirs)} 行，但只有“{read}”表会被读取，"
+                f"这里的内容不会进入报告：请把需要的内容移到“{read}”表，再删除这张工作表（或改掉它的表头）",
+                place=here,
+                code="xlsx-sheet-duplicate",
+            )
+        )
 
     # --- rows ------------------------------------------------------------------------------------------------
 
-    def rows(self, sheet: str) -> Iterator[_Row]:
+    def sheet_rows(self, sheet: str, *, formulas: bool = True) -> list[_Row]:
+        """The rows of a sheet, read once."""
+        if sheet not in self._rows:
+            self._rows[sheet] = list(self.rows(sheet, formulas=formulas))
+        return self._rows[sheet]
+
+    def rows(self, sheet: str, *, formulas: bool = True) -> Iterator[_Row]:
         """Every row with something in it, merged ranges filled with their value; formulas without a cached
-        value reported."""
+        value reported (``formulas``: in a sheet we read, not in one we only look at)."""
         scan = self.scans.get(sheet, SheetScan())
-        for reference in sorted(scan.uncached_formulas):
+        for reference in sorted(scan.uncached_formulas) if formulas else ():
             self.problems.append(
                 problem(
                     self.name,
@@ -203,6 +327,8 @@ class _Reader:
                 )
             )
         worksheet = self.book[sheet]
+        if not _has_cells(worksheet):
+            return
         worksheet.reset_dimensions()  # WPS may declare A1:A1; the rows themselves say how far the data goes
         continuations: dict[int, list[tuple[int, tuple[int, int]]]] = {}
         for min_row, min_col, max_row, max_col in scan.merges:
@@ -262,39 +388,109 @@ class _Reader:
                 )
             ) from None
 
-    def header(self, sheet: str, row: _Row | None, columns: tuple[Column, ...]) -> dict[int, Column]:
-        """Column index -> layout column, matched by header text; unknown columns warned, missing ones reported."""
+    def header(self, sheet: str, rows: list[_Row], columns: tuple[Column, ...]) -> dict[int, Column]:
+        """Column index -> layout column, matched by header text (layout.normalize_header).
+
+        The workbook the tool writes has every column, so a column of ours that is missing was deleted or renamed.
+        When a column we do not know holds data meanwhile, its data would be left out (and, for 类型 or 单位, the
+        figures read differently): an error. A near miss (a similar name, or standing where the missing column
+        belongs) gets a did-you-mean and is read as the missing column, so the rest is checked as it will be once
+        the header is put right. Otherwise a required column missing is an error, an optional one a note, and
+        columns we do not know are ignored with a note."""
         found: dict[int, Column] = {}
-        if row is None:
+        if not rows:
             return found
-        for index, text in enumerate(row.cells):
+        head, body = rows[0], rows[1:]
+        unknown: list[int] = []
+        for index, text in enumerate(head.cells):
             if text is None:
                 continue
             column = layout.match_column(text, columns)
             if column is None:
-                where = self.place(sheet, row.number, index)
-                self.warnings.append(f"{where}：列“{text}”不是本工具的列，已忽略")
+                unknown.append(index)
             elif column in found.values():
                 self.problems.append(
                     Problem(
                         f"列“{column.header}”出现了两次",
-                        place=self.place(sheet, row.number, index),
+                        place=self.place(sheet, head.number, index),
                         code="xlsx-duplicate-column",
                     )
                 )
             else:
                 found[index] = column
+        filled = [i for i in unknown if any(self.cell(row, i) is not None for row in body)]
+        line = f"第 {head.number} 行的表头中"
+        lost: list[Column] = []
+        order = {c: n for n, c in enumerate(columns)}
+        # Near misses are paired most alike first, so that a renamed 段落 is not taken for a missing 二级标题 that
+        # happens to stand where it stood.
+        pairs = []
+        for position, column in enumerate(columns):
+            if column in found.values():
+                continue
+            names = (column.header, *column.aliases)
+            before = max((i for i, c in found.items() if order[c] < position), default=-1)
+            after = min((i for i, c in found.items() if order[c] > position), default=len(head.cells))
+            candidates = [(i, head.cells[i]) for i in (filled if filled else unknown if column.required else [])]
+            for candidate in candidates:
+                rank = _near_miss(names, candidate, lambda i, lo=before, hi=after: lo < i < hi)
+                if rank is not None:
+                    pairs.append((rank, -position, column, candidate))
+        matched: dict[Column, tuple[int, str]] = {}
+        for _, _, column, candidate in sorted(pairs, key=lambda p: (p[0], p[1]), reverse=True):
+            if column not in matched and candidate not in matched.values():
+                matched[column] = candidate
         for column in columns:
-            if column.required and column not in found.values():
+            if column in found.values():
+                continue
+            if column in matched:
+                index, text = matched[column]
                 self.problems.append(
-                    problem(
-                        self.name,
-                        f"第 {row.number} 行的表头中缺少列“{column.header}”；请不要修改表头",
-                        "xlsx-column-missing",
-                        sheet,
+                    Problem(
+                        f"{line}缺少列“{column.header}”，这一列的表头“{text}”不是本工具的列：是否想写“{column.header}”？"
+                        f"请把表头改为“{column.header}”",
+                        place=self.place(sheet, head.number, index),
+                        code="xlsx-column-renamed",
                     )
                 )
-        return found
+                found[index] = column
+                unknown.remove(index)
+                if index in filled:
+                    filled.remove(index)
+            else:
+                lost.append(column)
+        if lost and filled:
+            wanted = "、".join(f"“{c.header}”" for c in lost)
+            listed = "、".join(f"“{head.cells[i]}”（{column_letter(i)} 列）" for i in filled)
+            self.problems.append(
+                problem(
+                    self.name,
+                    f"{line}缺少列{wanted}，而列{listed}不是本工具的列，填了内容却不会进入报告：如果它就是缺少的列，"
+                    "请把表头改成那一列的名称；如果不是，请把缺少的列加回来（可以空着）",
+                    "xlsx-column-missing",
+                    sheet,
+                )
+            )
+            unknown = [i for i in unknown if i not in filled]
+        for column in [] if lost and filled else lost:
+            if column.required:
+                self.problems.append(
+                    problem(self.name, f"{line}缺少列“{column.header}”；请不要修改表头", "xlsx-column-missing", sheet)
+                )
+            else:  # nothing is lost: the column is empty, or was deleted
+                close = _closest((column.header, *column.aliases), [(i, head.cells[i] or "") for i in unknown])
+                hint = ""
+                if close is not None:
+                    cell = f"{column_letter(close[0])}{head.number}"
+                    hint = f"；{cell} 的“{close[1]}”是不是它？请把表头改为“{column.header}”"
+                    unknown.remove(close[0])
+                self.warnings.append(
+                    f"{Place(self.name, sheet=sheet)}：{line}没有列“{column.header}”，这一列按空着读取{hint}"
+                )
+        for index in unknown:
+            where = self.place(sheet, head.number, index)
+            self.warnings.append(f"{where}：列“{head.cells[index]}”不是本工具的列，已忽略")
+        return dict(sorted(found.items()))
 
     @staticmethod
     def cell(row: _Row, index: int) -> str | None:
@@ -303,19 +499,20 @@ class _Reader:
     # --- sheets ----------------------------------------------------------------------------------------------
 
     def read_basics(self, sheet: str) -> None:
-        rows = list(self.rows(sheet))
-        columns = self.header(sheet, rows[0] if rows else None, layout.BASIC_COLUMNS)
+        rows = self.sheet_rows(sheet)
+        columns = self.header(sheet, rows, layout.BASIC_COLUMNS)
         index = {column.key: i for i, column in columns.items()}
         if "label" not in index or "value" not in index:
             return
         items = {layout.normalize_header(i.label): i for i in layout.BASIC_ITEMS}
         items.update({layout.normalize_header(a): i for i in layout.BASIC_ITEMS for a in i.aliases})
+        labelled = [(row, items.get(layout.normalize_header(self.cell(row, index["label"])))) for row in rows[1:]]
+        reported = self.renamed_items(sheet, labelled, index["label"], index["value"])
         seen: dict[tuple[str, ...], int] = {}
-        for row in rows[1:]:
+        for n, (row, item) in enumerate(labelled):
             label = self.cell(row, index["label"])
-            item = items.get(layout.normalize_header(label))
             if item is None:
-                if label is not None:
+                if label is not None and n not in reported:
                     self.warnings.append(
                         f"{self.place(sheet, row.number, index['label'])}：项目“{label}”不认识，已忽略"
                     )
@@ -344,11 +541,67 @@ class _Reader:
             del self.data["byline"]
             self.warnings.append(f"{self.name}「{sheet}」：填写了署名前缀但没有署名姓名，报告将不署名")
 
+    def renamed_items(
+        self, sheet: str, labelled: list[tuple[_Row, layout.BasicItem | None]], at: int, value_at: int
+    ) -> set[int]:
+        """The rule of header(), for the items of 基本信息: a missing item while a label we do not know has a value
+        (its value would be left out) is an error; a near miss is read as the missing item. Fills ``labelled`` in
+        place; returns the rows reported."""
+        known = {item.path: row.number for row, item in labelled if item is not None}
+        unknown = [n for n, (row, item) in enumerate(labelled) if item is None and self.cell(row, at) is not None]
+        filled = [n for n in unknown if self.cell(labelled[n][0], value_at) is not None]
+        reported: set[int] = set()
+        lost: list[layout.BasicItem] = []
+        lines = {item.path: p for p, item in enumerate(layout.BASIC_ITEMS)}
+        for position, item in enumerate(layout.BASIC_ITEMS):
+            if item.path in known:
+                continue
+            before = max((r for path, r in known.items() if lines[path] < position), default=0)
+            after = min((r for path, r in known.items() if lines[path] > position), default=10**9)
+            close = _closest(
+                (item.label, *item.aliases),
+                [(n, self.cell(labelled[n][0], at) or "") for n in filled],
+                lambda n, lo=before, hi=after: lo < labelled[n][0].number < hi,
+            )
+            if close is None:
+                lost.append(item)
+                continue
+            n, label = close
+            row = labelled[n][0]
+            self.problems.append(
+                Problem(
+                    f"缺少项目“{item.label}”，这一行的项目名“{label}”不认识：是否想写“{item.label}”？"
+                    f"请把它改为“{item.label}”",
+                    place=self.place(sheet, row.number, at),
+                    code="xlsx-item-renamed",
+                )
+            )
+            labelled[n] = (row, item)
+            known[item.path] = row.number
+            filled.remove(n)
+            reported.add(n)
+        for item in lost:  # a required one is reported by the model, at the sheet; an optional one is a note
+            self.places[item.path] = Place(self.name, sheet=sheet)
+            if not item.required and not filled:
+                self.warnings.append(f"{Place(self.name, sheet=sheet)}：没有项目“{item.label}”这一行，按空着读取")
+        wanted = "、".join(f"“{item.label}”" for item in lost)
+        for n in filled if lost else ():
+            self.problems.append(
+                Problem(
+                    f"项目“{self.cell(labelled[n][0], at)}”不认识，填写的内容不会进入报告，而本表缺少项目{wanted}："
+                    "如果它就是缺少的项目，请改成那个名称；如果不是，请删除这一行（或把缺少的项目加回来，可以空着）",
+                    place=self.place(sheet, labelled[n][0].number, at),
+                    code="xlsx-item-missing",
+                )
+            )
+            reported.add(n)
+        return reported
+
     def read_text(self, sheet: str) -> None:
-        rows = list(self.rows(sheet))
-        columns = self.header(sheet, rows[0] if rows else None, layout.TEXT_COLUMNS)
+        rows = self.sheet_rows(sheet)
+        columns = self.header(sheet, rows, layout.TEXT_COLUMNS)
         index = {column.key: i for i, column in columns.items()}
-        if len(index) < len(layout.TEXT_COLUMNS):
+        if not {c.key for c in layout.TEXT_COLUMNS if c.required} <= set(index):
             return
         kind = None
         sections: list[dict[str, Any]] = []
@@ -358,6 +611,8 @@ class _Reader:
             typed_kind = self.cell(row, index["kind"])
             # a heading merged down over its part's rows is written once; a filled-in heading starts a new part
             heading = None if index["heading"] in row.continued else self.cell(row, index["heading"])
+            column = index.get("subheading")
+            subheading = None if column is None or column in row.continued else self.cell(row, column)
             paragraph = self.cell(row, index["paragraph"])
             kind_cell = self.place(sheet, row.number, index["kind"])
             if typed_kind is not None:
@@ -377,9 +632,11 @@ class _Reader:
                     Problem("这一行没有填写类别（导语、活动、正文或展望）", place=kind_cell, code="xlsx-text-kind")
                 )
                 continue
-            if heading is None and paragraph is None:
+            if heading is None and subheading is None and paragraph is None:
                 continue
             heading_cell = self.place(sheet, row.number, index["heading"])
+            if subheading is not None and kind != "正文":
+                self.warnings.append(f"{self.place(sheet, row.number, column)}：{kind}没有二级标题，这一格已忽略")
             paragraph_cell = self.place(sheet, row.number, index["paragraph"])
             if kind in ("导语", "活动"):
                 key = "lead" if kind == "导语" else "event"
@@ -410,10 +667,23 @@ class _Reader:
                         )
                     )
                     continue
+                s = len(sections) - 1
+                if subheading is not None:
+                    parts = sections[-1].setdefault("subsections", [])
+                    where = self.place(sheet, row.number, column)
+                    path = ("sections", s, "subsections", len(parts))
+                    self.places[path] = self.places[(*path, "heading")] = where
+                    self.places[(*path, "paragraphs")] = paragraph_cell
+                    parts.append({"heading": subheading, "paragraphs": []})
                 if paragraph is not None:
-                    s = len(sections) - 1
-                    self.places[("sections", s, "paragraphs", len(sections[-1]["paragraphs"]))] = paragraph_cell
-                    sections[-1]["paragraphs"].append(paragraph)
+                    parts = sections[-1].get("subsections")
+                    if parts:  # after a second-level heading, paragraphs belong to its part
+                        path = ("sections", s, "subsections", len(parts) - 1, "paragraphs")
+                        self.places[(*path, len(parts[-1]["paragraphs"]))] = paragraph_cell
+                        parts[-1]["paragraphs"].append(paragraph)
+                    else:
+                        self.places[("sections", s, "paragraphs", len(sections[-1]["paragraphs"]))] = paragraph_cell
+                        sections[-1]["paragraphs"].append(paragraph)
             else:  # 展望
                 if outlook is None:
                     outlook = {"paragraphs": []}
@@ -435,8 +705,8 @@ class _Reader:
 
     def read_items(self, sheet: str, key: str, columns: tuple[Column, ...]) -> None:
         """A sheet of one item per row (指标, 荣誉, 照片)."""
-        rows = list(self.rows(sheet))
-        found = self.header(sheet, rows[0] if rows else None, columns)
+        rows = self.sheet_rows(sheet)
+        found = self.header(sheet, rows, columns)
         items = []
         for row in rows[1:]:
             item: dict[str, Any] = {}
@@ -455,20 +725,33 @@ class _Reader:
             self.places[(key,)] = Place(self.name, sheet=sheet)
 
     def read_table(self, sheet: str) -> None:
-        rows = list(self.rows(sheet))
+        rows = self.sheet_rows(sheet)
         if not rows:
             return
         first = rows[0]
         title_label = self.cell(first, 0)
-        has_label = first.number == 1 and layout.normalize_header(title_label) == layout.TABLE_TITLE_LABEL
+        label = layout.normalize_header(layout.TABLE_TITLE_LABEL)
+        has_label = layout.normalize_header(title_label) == label
+        near = layout.likeness(title_label, (layout.TABLE_TITLE_LABEL,)) >= layout.NEAR_MISS
+        if not has_label and near and self.cell(first, 1) is not None:
+            # 标题 where 表题 belongs: the title would otherwise be read as a column name, the columns as a row
+            self.problems.append(
+                Problem(
+                    f"附表的第一行应在 A 列写“{layout.TABLE_TITLE_LABEL}”、B 列写表题，这一格写的是"
+                    f"“{title_label}”：是否想写“{layout.TABLE_TITLE_LABEL}”？请改为“{layout.TABLE_TITLE_LABEL}”",
+                    place=self.place(sheet, first.number, 0),
+                    code="xlsx-table-header",
+                )
+            )
+            has_label = True
         title = self.cell(first, 1) if has_label else None
         body = rows[1:] if has_label else rows
         if title is None and not body:
             return  # the empty 附表 the workbook offers
         t = len(self.data.setdefault("tables", []))
         path = ("tables", t)
-        self.places[path] = Place(self.name, sheet=sheet, cell="A1")
-        self.places[(*path, "title")] = self.place(sheet, 1, 1)
+        self.places[path] = self.place(sheet, first.number, 0)
+        self.places[(*path, "title")] = self.place(sheet, first.number, 1)
         table: dict[str, Any] = {"rows": []}
         if title is not None:
             table["title"] = title
@@ -500,3 +783,78 @@ class _Reader:
                 self.places[(*path, "rows", r, c)] = (sheet, row.number, c)
             table["rows"].append([self.cell(row, c) for c in range(width)])
         self.data["tables"].append(table)
+
+
+def _has_cells(sheet: Any) -> bool:
+    """A worksheet, not a chart sheet (Excel's "move chart to a new sheet")."""
+    return hasattr(sheet, "iter_rows")
+
+
+def _near_miss(
+    names: Sequence[str], candidate: tuple[Key, str], in_place: Callable[[Key], bool] | None = None
+) -> float | None:
+    """How near a miss of ``names`` the candidate is (a similar name, or standing where the missing one belongs,
+    or both), or None when it is not one."""
+    key, text = candidate
+    alike = layout.likeness(text, names)
+    placed = in_place is not None and in_place(key)
+    if alike < layout.NEAR_MISS and not placed:
+        return None
+    return alike + (1 if placed else 0)
+
+
+def _closest(
+    names: Sequence[str], candidates: Sequence[tuple[Key, str]], in_place: Callable[[Key], bool] | None = None
+) -> tuple[Key, str] | None:
+    """The candidate that is a near miss of ``names`` (a similar name, or standing where the missing one belongs),
+    the most alike first; None when none is."""
+    best: tuple[float, tuple[Key, str]] | None = None
+    for key, text in candidates:
+        alike = layout.likeness(text, names)
+        placed = in_place is not None and in_place(key)
+        if alike < layout.NEAR_MISS and not placed:
+            continue
+        rank = alike + (1 if placed else 0)
+        if best is None or rank > best[0]:
+            best = (rank, (key, text))
+    return best[1] if best else None
+
+
+def _resembles(rows: list[_Row]) -> str | None:
+    """Which of our sheets a sheet we do not know looks like, by its first row: our header row (three of its
+    columns, or all when it has fewer; 基本信息 also needs two of its items in the first column), or 表题 in column
+    A for a 附表 (layout.TABLE_SHEET_PREFIX is returned)."""
+    if not rows:
+        return None
+    head = rows[0]
+    first = next((text for text in head.cells if text is not None), None)
+    if layout.normalize_header(first) == layout.normalize_header(layout.TABLE_TITLE_LABEL):
+        return layout.TABLE_SHEET_PREFIX
+    best: tuple[float, str] | None = None
+    for spec in layout.DATA_SHEETS:
+        matched = {i: layout.match_column(t, spec.columns) for i, t in enumerate(head.cells) if t is not None}
+        columns = {c for c in matched.values() if c is not None}
+        if spec.name == layout.BASICS_SHEET:
+            labels = {layout.normalize_header(n) for item in layout.BASIC_ITEMS for n in (item.label, *item.aliases)}
+            at = next((i for i, c in matched.items() if c is not None and c.key == "label"), 0)
+            known = sum(1 for row in rows[1:] if layout.normalize_header(_Reader.cell(row, at)) in labels)
+            if len(columns) < 2 or known < 2:
+                continue
+        elif len(columns) < min(3, len(spec.columns)):
+            continue
+        share = len(columns) / len(spec.columns)
+        if best is None or share > best[0]:
+            best = (share, spec.name)
+    return best[1] if best else None
+
+
+def _content(rows: list[_Row]) -> list[tuple[str | None, ...]]:
+    """What rows hold, to compare two sheets: their cells, without trailing empty ones."""
+    content = []
+    for row in rows:
+        cells = list(row.cells)
+        while cells and cells[-1] is None:
+            cells.pop()
+        if cells:
+            content.append(tuple(cells))
+    return content

@@ -197,17 +197,25 @@ def _text_rows(report: Report) -> list[_Row]:
     """One paragraph a row in reading order; a section's heading only on its first row (that starts a section)."""
     rows: list[_Row] = []
 
-    def add(kind: str, heading: _Value, text: str, path: DataPath) -> None:
-        rows.append({"kind": _Text(kind, path), "heading": heading, "paragraph": _Text(text, path)})
+    def add(kind: str, heading: _Value, text: str, path: DataPath, subheading: _Value = None) -> None:
+        rows.append(
+            {"kind": _Text(kind, path), "heading": heading, "subheading": subheading, "paragraph": _Text(text, path)}
+        )
 
     for i, text in enumerate(report.lead):
         add(LEAD, None, text, ("lead", i))
     for i, text in enumerate(report.event):
         add(EVENT, None, text, ("event", i))
     for s, section in enumerate(report.sections):
+        heading: _Value = _Text(section.heading, ("sections", s, "heading"), BOLD_FONT)
         for p, text in enumerate(section.paragraphs):
-            heading = _Text(section.heading, ("sections", s, "heading"), BOLD_FONT) if p == 0 else None
             add(BODY, heading, text, ("sections", s, "paragraphs", p))
+            heading = None
+        for j, part in enumerate(section.subsections):
+            subheading: _Value = _Text(part.heading, ("sections", s, "subsections", j, "heading"), BOLD_FONT)
+            for p, text in enumerate(part.paragraphs):
+                add(BODY, heading, text, ("sections", s, "subsections", j, "paragraphs", p), subheading)
+                heading = subheading = None
     if report.outlook is not None:
         for p, text in enumerate(report.outlook.paragraphs):
             heading = _Text(report.outlook.heading, ("outlook", "heading"), BOLD_FONT) if p == 0 else None
