@@ -213,6 +213,17 @@ def test_problems_come_in_fixing_order_with_notes_first(tmp_path: Path) -> None:
     assert keys == sorted(keys) and len(keys) >= 4
 
 
+def test_notes_that_explain_the_problems_come_before_them(tmp_path: Path) -> None:
+    unit = unit_folder(tmp_path / "unit")
+    data = workbook_of(unit / "2019.yaml", year=2023, cells={("指标", "H1"): "备注", ("指标", "C3"): "十二"})
+    with client_for(unit) as client:
+        page = client.get(upload(client, data, "带备注.xlsx").headers["location"]).text
+    note = page.find("列“备注”不是本工具的列")
+    assert note != -1, page
+    assert note < page.find('<table class="problems">')
+    assert "带备注.xlsx 「指标」H1" in page and ".~annual-report-upload" not in page
+
+
 def test_a_valid_upload_is_stored_and_a_replacement_asks_and_keeps_the_old_file(tmp_path: Path) -> None:
     unit = unit_folder(tmp_path / "unit")
     first = workbook_of(unit / "2019.yaml", year=2023)
