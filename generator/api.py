@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from generator.errors import Place, Problem, ReportError, raise_if
@@ -22,6 +22,18 @@ from generator.render import BUILTIN_TEMPLATES, DEFAULT_TEMPLATE, TemplateSource
 from generator.rollover import next_year
 from generator.sources import RawDocument, read_source
 from generator.sources.raw import display_name
+from generator.unit import (  # what the web page uses of the folder, through api like everything else
+    TEMPLATE_FOLDER,
+    FileInfo,  # noqa: F401
+    ReportFiles,  # noqa: F401
+    Stored,
+    YearFiles,  # noqa: F401
+    fingerprint,
+    store,
+    templates,
+    year_files,
+    year_signature,  # noqa: F401
+)
 
 
 @dataclass
@@ -288,3 +300,278 @@ def template_check(template: str | Path, data: Path | None = None) -> list[Probl
 
     sample = load(data).content if data is not None else None
     return check_template(load_template(template), sample)
+
+
+# --- the web page: a unit's folder of years ----------------------------------------------------------------------
+# What `annual-report serve` shows and does, as plain functions over the same stages as the commands above. Each
+# returns a small result (picklable: the page runs them in worker processes); none prints, none knows HTTP.
+
+
+@dataclass
+class Checked:
+    """A year's data checked as `validate` checks it, in the order a person fixes it: notes first (a sheet or
+    column that was not read explains the problems below it), then problems from the top of the file down."""
+
+    source: str  # the file's name as the person knows it
+    year: int | None
+    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    organization: str = ""
+    headline: str = ""
+    counts: dict[str, int] = field(default_factory=dict)  # 部分, 段正文, 指标, 荣誉, 照片, 附表 when it passes
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check(source: Path, template: str | Path | None = None, *, shown: str | None = None) -> Checked:
+    """Everything `validate` checks (the year's file, last year's values, photos, the template), kept as a result
+    instead of raised. ``shown`` names the file in the messages when it is not its own name (an upload)."""
+    name = shown or source.name
+    try:
+        loaded = validate(source, template).loaded
+    except ReportError as exc:
+        notes = list(getattr(exc, "notes", []))  # ReportError carries the reader's notes where it can
+        problems = _fixing_order(_renamed(exc.problems, source, name))
+        return Checked(name, _year_of(source), _renamed_notes(notes, source, name), problems)
+    content = loaded.content
+    counts = {
+        "部分": len(content.sections),
+        "段正文": len(content.lead) + len(content.event) + sum(len(s.paragraphs) for s in content.sections),
+        "项指标": len(content.figures),
+        "项荣誉": len(content.honors),
+        "张照片": len(content.photos),
+        "张附表": len(content.tables),
+    }
+    notes = _renamed_notes([*loaded.warnings, *loaded.notes], source, name)
+    return Checked(name, content.year, notes, [], content.organization, content.headline, counts)
+
+
+def _year_of(source: Path) -> int | None:
+    """The year a file with problems says it holds, if it says it clearly enough to be read."""
+    try:
+        raw = read_source(source)
+        year = raw.data.get("year") if isinstance(raw.data, dict) else None
+        return int(str(year).strip()) if year is not None and str(year).strip().isdigit() else None
+    except (ReportError, ValueError, OSError):
+        return None
+
+
+def _renamed(problems: list[Problem], source: Path, name: str) -> list[Problem]:
+    """Problems that name ``source`` (by its path or its bare name) name it ``name`` instead."""
+    shown = sorted({display_name(source), source.name, str(source), str(source.resolve())}, key=len, reverse=True)
+
+    def rename(place: Place) -> Place:
+        for old in shown:
+            if place.file == old or place.file.startswith(old + " "):
+                return Place(name + place.file[len(old) :], place.line, place.sheet, place.cell)
+        return place
+
+    home = str(source.resolve().parent)  # a message may name a folder by its full path: within the unit, say less
+
+    def shorten(message: str) -> str:
+        return message.replace(home + os.sep, "").replace(home, "本文件夹")
+
+    return [replace(p, message=shorten(p.message), place=rename(p.place) if p.place else None) for p in problems]
+
+
+def _renamed_notes(notes: list[str], source: Path, name: str) -> list[str]:
+    shown = sorted({display_name(source), source.name, str(source), str(source.resolve())}, key=len, reverse=True)
+
+    def rename(note: str) -> str:
+        for old in shown:
+            note = note.replace(old, name)
+        return note
+
+    return list(dict.fromkeys(rename(note) for note in notes))
+
+
+def _fixing_order(problems: list[Problem]) -> list[Problem]:
+    """Top to bottom: what concerns the whole file first, then the workbook's sheets in the order they are filled
+    in and each sheet by row and column, or the YAML file by line."""
+    from generator.sources import layout
+
+    sheets = [layout.BASICS_SHEET, layout.TEXT_SHEET, layout.INDICATOR_SHEET, layout.HONOR_SHEET,
+              layout.PHOTO_SHEET, layout.CHART_SHEET]  # fmt: skip
+
+    def key(problem: Problem) -> tuple[int, int, int, int, str]:
+        place = problem.place
+        if place is None or (place.sheet is None and place.line is None):
+            return (0, 0, 0, 0, "")
+        if place.line is not None:
+            return (1, 0, place.line, 0, "")
+        sheet = place.sheet or ""
+        rank = sheets.index(sheet) if sheet in sheets else len(sheets)
+        found = re.fullmatch(r"([A-Z]+)(\d+)", place.cell or "")
+        row, column = (int(found.group(2)), _column_number(found.group(1))) if found else (0, 0)
+        return (1, rank, row, column, sheet)
+
+    return sorted(problems, key=key)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def check_year(folder: Path, year: int) -> Checked | None:
+    """The year's data file in ``folder`` checked; None when the year has none. Two data files for one year
+    (2019.yaml and 2019.xlsx) are a problem of their own: a build would not know which to use."""
+    found = year_files(folder).get(year)
+    if found is None:
+        return None
+    if len(found.data) > 1:
+        names = [p.name for p in found.data]
+        message = f"{year}年有两个数据文件（{'、'.join(names)}），生成时不知用哪一个；请只保留一个"
+        return Checked(names[0], year, problems=[Problem(message, place=Place(names[0]), code="year-clash")])
+    return check(found.data[0])
+
+
+@dataclass
+class Style:
+    key: str  # what the page sends back: a built-in style's name, or "模板/<file name>"
+    label: str  # 报纸通讯, 正式工作报告, 自定义：我局样式
+    template: str  # what build takes: a built-in name, or the template's path relative to the unit's folder
+    detail: str = ""
+
+
+def unit_styles(folder: Path) -> list[Style]:
+    """The built-in styles and the unit's own templates (in <unit>/模板/)."""
+    from generator.render.templates import BUILTIN_TEMPLATES
+
+    styles = []
+    for name, description in BUILTIN_TEMPLATES.items():
+        label, _, detail = description.partition("：")
+        styles.append(Style(name, label, name, detail))
+    for path in templates(folder):
+        relative = f"{TEMPLATE_FOLDER}/{path.name}"
+        styles.append(Style(relative, f"自定义：{path.stem}", relative, f"本单位的模板 {relative}"))
+    return styles
+
+
+def office_available() -> bool:
+    """Whether LibreOffice is here to make PDFs (and so the page's previews)."""
+    from generator.output import libreoffice
+
+    return libreoffice() is not None
+
+
+@dataclass
+class PageBuild:
+    """A report built from the page: the same .docx `annual-report build` writes, its PDF and its pages as
+    pictures when LibreOffice is there. Copies of the .docx and the PDF stay with the pictures, so that the person
+    who built it downloads what they saw, even if someone builds the year again a moment later."""
+
+    year: int
+    style: str
+    report: str | None = None  # the .docx, beside the data (and its copy in the build's folder)
+    pdf: str | None = None  # the PDF, beside it (and its copy)
+    pdf_problem: str = ""  # why there is no PDF
+    pages: int = 0  # pictures in the build's folder: 1.png, 2.png …
+    checked: Checked | None = None  # the data's notes, or its problems when nothing was built
+    pdf_way: str = ""  # "warm" or "cold": how LibreOffice made the PDF (for the benchmark)
+
+
+def build_for_page(source: Path, template: str | None, keep: Path) -> PageBuild:
+    """Build ``source`` exactly as `annual-report build SOURCE -t TEMPLATE` does (same file, same bytes), then the
+    PDF beside it through this process's warm LibreOffice; copies of both and the pages as pictures go to ``keep``."""
+    import shutil
+
+    style = template or DEFAULT_STYLE
+    try:
+        result = build(source, template)
+    except ReportError as exc:
+        checked = check(source, template)
+        if checked.ok:  # the problem is with writing (the report is open in Word, a read-only folder…)
+            checked.problems = list(exc.problems)
+        return PageBuild(_year_of(source) or 0, style, checked=checked)
+    assert result.output is not None
+    loaded = result.loaded
+    checked = Checked(source.name, loaded.content.year, [*loaded.warnings, *loaded.notes])
+    page = PageBuild(loaded.content.year, style, result.output.name, checked=checked)
+    keep.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(result.output, keep / result.output.name)
+    if not office_available():
+        page.pdf_problem = "本机没有安装 LibreOffice，不能生成 PDF 和页面预览"
+        return page
+    from generator.converter import convert_pdf
+    from generator.preview import page_images
+
+    pdf = result.output.with_suffix(".pdf")
+    try:
+        page.pdf_way = convert_pdf(result.output, pdf)
+        shutil.copyfile(pdf, keep / pdf.name)
+        page.pdf = pdf.name
+        page.pages = len(page_images(keep / pdf.name, keep))
+    except ReportError as exc:
+        page.pdf_problem = exc.problems[0].message if exc.problems else str(exc)
+    return page
+
+
+DEFAULT_STYLE = "newspaper"
+
+
+@dataclass
+class Download:
+    name: str
+    data: bytes
+
+
+def next_year_workbook(source: Path) -> Download:
+    """Next year's workbook, started from ``source`` as `annual-report new-year SOURCE -o NEXT.xlsx` writes it."""
+    from generator.writers.workbook import workbook_bytes
+
+    raw, report = load_model(source)
+    following = next_year(report)
+    try:
+        data = workbook_bytes(following)
+    except ReportError as exc:
+        raise ReportError(raw.locate(exc.problems), kind=exc.kind) from None
+    return Download(f"{following.year}.xlsx", data)
+
+
+def data_workbook(source: Path) -> Download:
+    """A year's data as a workbook: the file itself when it is one, else as `annual-report convert` makes it."""
+    if source.suffix.lower() == ".xlsx":
+        return Download(source.name, source.read_bytes())
+    from generator.writers.workbook import workbook_bytes
+
+    raw, report = load_model(source)
+    try:
+        data = workbook_bytes(report)
+    except ReportError as exc:
+        raise ReportError(raw.locate(exc.problems), kind=exc.kind) from None
+    return Download(source.with_suffix(".xlsx").name, data)
+
+
+def check_template_file(template: Path, *, shown: str) -> list[Problem]:
+    """What `annual-report template check` says about a template file, naming it ``shown``."""
+    try:
+        problems = template_check(template)
+    except ReportError as exc:
+        problems = exc.problems
+    return _renamed(problems, template, shown)
+
+
+def store_data(staged: Path, year: int, expected: str | None) -> Stored:
+    """A checked upload made the year's data file (2023.xlsx), replacing what the year had (kept, dated)."""
+    folder = staged.parent
+    existing = year_files(folder).get(year)
+    return store(staged, folder / f"{year}{staged.suffix.lower()}", existing.data if existing else [], expected)
+
+
+def store_template(staged: Path, folder: Path, stem: str, expected: str | None) -> Stored:
+    """A checked template stored as <unit>/模板/<stem>.docx, replacing (and keeping) one of the same name."""
+    target = folder / TEMPLATE_FOLDER / f"{stem}.docx"
+    target.parent.mkdir(exist_ok=True)
+    return store(staged, target, [target] if target.exists() else [], expected)
+
+
+def replaced_by_data(folder: Path, year: int) -> tuple[list[str], str]:
+    """The files an upload for ``year`` would replace, and their fingerprint (to ask the person with)."""
+    existing = year_files(folder).get(year)
+    paths = existing.data if existing else []
+    return [p.name for p in paths], fingerprint(paths) if paths else ""

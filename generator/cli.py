@@ -209,6 +209,38 @@ def new_year(input_file: Path, output: Path | None, force: bool) -> None:
     )
 
 
+@main.command(
+    short_help="在浏览器里处理各年数据（本机网页）",
+    help="在浏览器里处理本单位的各年数据：上传工作簿并查看问题、生成报告、预览各页、下载 Word 和 PDF、开始新的一年。"
+    "文件夹默认是当前文件夹（放各年数据文件 2023.xlsx 等的那个）。只在本机打开；要让局域网里的同事打开，用 --host。",
+)
+@click.argument("folder", metavar="[文件夹]", type=PATH, default=Path("."), required=False)
+@click.option(
+    "--host",
+    metavar="地址",
+    help="在这个地址上开放页面给局域网（如 0.0.0.0）；此时访问需要启动时显示的令牌，"
+    "或环境变量 ANNUAL_REPORT_PASSWORD 设置的密码",
+)
+@click.option("--port", type=Count(1, 65535), metavar="端口", help="端口（默认 8000 起第一个空闲的）")
+@click.option("--no-browser", is_flag=True, help="不自动打开浏览器")
+@click.option("-j", "--jobs", type=Count(1), metavar="N", help="同时生成报告的进程数（默认 2）")
+@_help
+def serve(folder: Path, host: str | None, port: int | None, no_browser: bool, jobs: int | None) -> None:
+    from generator.web import Started
+    from generator.web import serve as run
+
+    def started(where: Started) -> None:
+        click.echo(f"页面已启动：{where.url}")
+        if where.token:
+            click.echo("这是局域网地址，打开时需要其中的令牌（token=…）；把整行地址发给要使用的同事。")
+        else:
+            click.echo("只有本机可以打开。")
+        click.echo("按 Ctrl-C 停止。")
+
+    _run(lambda: run(folder, host=host, port=port, open_browser=not no_browser, jobs=jobs, on_start=started))
+    click.echo("页面已停止。")
+
+
 @main.group(
     cls=ChineseGroup,
     short_help="报告样式（Word 模板）：列出、复制、检查",

@@ -144,13 +144,14 @@ class ChineseGroup(click.Group):
 
 
 class Count(click.ParamType):
-    """A whole number of at least ``least``, told in Chinese (click's IntRange says ``x>=1`` in its help and
-    English when the value is wrong)."""
+    """A whole number of at least ``least`` (and at most ``most``), told in Chinese (click's IntRange says ``x>=1``
+    in its help and English when the value is wrong)."""
 
     name = "count"
 
-    def __init__(self, least: int = 1) -> None:
+    def __init__(self, least: int = 1, most: int | None = None) -> None:
         self.least = least
+        self.most = most
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int):
@@ -163,6 +164,8 @@ class Count(click.ParamType):
                 self.fail(f"应为整数，而不是“{value}”", param, ctx)
         if number < self.least:
             self.fail(f"至少为 {self.least}，而不是 {number}", param, ctx)
+        if self.most is not None and number > self.most:
+            self.fail(f"最大为 {self.most}，而不是 {number}", param, ctx)
         return number
 
 
