@@ -373,11 +373,31 @@ FIELD_LABELS = {
 
 
 def validate_report(data: Any) -> tuple[Report | None, list[Problem]]:
+    empty = _sections_without_text(data)
     try:
         report = Report.model_validate(data)
     except ValidationError as exc:
-        return None, [_problem(error) for error in exc.errors()]
+        return None, [*(_problem(error) for error in exc.errors()), *empty]
+    if empty:  # as a missing key: no model, so neither convert nor build goes on
+        return None, empty + check_report(report)
     return report, check_report(report)
+
+
+def _sections_without_text(data: Any) -> list[Problem]:
+    """A section needs paragraphs, or second-level parts (subsections) holding them: said even when other values
+    are wrong, as a missing key would be."""
+    sections = data.get("sections") if isinstance(data, dict) else None
+    problems = []
+    for s, section in enumerate(sections if isinstance(sections, list) else []):
+        if isinstance(section, dict) and not section.get("paragraphs") and not section.get("subsections"):
+            problems.append(
+                Problem(
+                    "缺少段落（paragraphs），这一项必须填写：每个正文部分至少要有一段，或有二级标题（subsections）和它的段落",
+                    ("sections", s, "paragraphs"),
+                    code="missing",
+                )
+            )
+    return problems
 
 
 def check_report(report: Report) -> list[Problem]:
@@ -400,15 +420,6 @@ def check_report(report: Report) -> list[Problem]:
                     f"指标“{indicator.name}”还没有填写：至少要填本年数值（value）或同比变化（change）",
                     ("indicators", i, "value"),
                     code="indicator-empty",
-                )
-            )
-    for s, section in enumerate(report.sections):
-        if not section.paragraphs and not section.subsections:
-            problems.append(
-                Problem(
-                    f"正文部分“{section.heading}”没有段落：至少要写一段，或一个二级标题和它的段落",
-                    ("sections", s, "paragraphs"),
-                    code="section-empty",
                 )
             )
     names = {indicator.name for indicator in report.indicators}

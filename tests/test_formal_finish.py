@@ -94,7 +94,7 @@ def test_a_workbook_of_an_earlier_version_without_the_column_still_builds(tmp_pa
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ("    subsections: []\n", "没有段落"),
+        ("    subsections: []\n", "缺少段落"),
         ("    subsections:\n      - heading: 空的\n", "paragraphs"),
         ("    subsections:\n      - paragraphs: [一段。]\n", "heading"),
     ],

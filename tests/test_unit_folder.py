@@ -17,6 +17,19 @@ from generator.errors import Place, Problem, ReportError
 from tests.web_support import ROOT, unit_folder, workbook_of
 
 
+def upload(label: str, suffix: str = ".xlsx") -> bytes:
+    """What a clerk uploads: a real workbook (every .xlsx the program stores is checked to be one), or YAML text."""
+    if suffix != ".xlsx":
+        return label.encode()
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active["A1"] = label
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def touch(folder: Path, *names: str) -> None:
     for name in names:
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
@@ -59,10 +72,11 @@ def test_a_clash_is_a_problem_of_the_year(tmp_path: Path) -> None:
 def test_storing_keeps_every_replaced_file(tmp_path: Path, existing: list[str], suffix: str, left: list[str]) -> None:
     touch(tmp_path, *existing)
     before = {name: (tmp_path / name).read_bytes() for name in existing}
-    staged = unit.stage(tmp_path, io.BytesIO(b"new year data"), suffix)
+    new = upload("new year data", suffix)
+    staged = unit.stage(tmp_path, io.BytesIO(new), suffix)
     _, fingerprint = api.replaced_by_data(tmp_path, 2023)
     stored = api.store_data(staged, 2023, fingerprint or None)
-    assert stored.path == tmp_path / f"2023{suffix}" and stored.path.read_bytes() == b"new year data"
+    assert stored.path == tmp_path / f"2023{suffix}" and stored.path.read_bytes() == new
     names = sorted(p.name for p in tmp_path.iterdir())
     assert len(names) == len(left)
     for pattern in left:
@@ -75,7 +89,7 @@ def test_storing_over_files_that_changed_since_the_question_does_nothing(tmp_pat
     touch(tmp_path, "2023.xlsx")
     _, seen = api.replaced_by_data(tmp_path, 2023)
     (tmp_path / "2023.xlsx").write_bytes(b"someone else's upload")
-    staged = unit.stage(tmp_path, io.BytesIO(b"mine"), ".xlsx")
+    staged = unit.stage(tmp_path, io.BytesIO(upload("mine")), ".xlsx")
     stored = api.store_data(staged, 2023, seen)
     assert stored.path is None and stored.current != seen
     assert (tmp_path / "2023.xlsx").read_bytes() == b"someone else's upload"
@@ -83,12 +97,13 @@ def test_storing_over_files_that_changed_since_the_question_does_nothing(tmp_pat
 
 
 def test_kept_names_never_collide(tmp_path: Path) -> None:
-    for n in range(3):
-        staged = unit.stage(tmp_path, io.BytesIO(f"version {n}".encode()), ".xlsx")
+    versions = [upload(f"version {n}") for n in range(3)]
+    for version in versions:
+        staged = unit.stage(tmp_path, io.BytesIO(version), ".xlsx")
         _, fingerprint = api.replaced_by_data(tmp_path, 2023)
         api.store_data(staged, 2023, fingerprint or None)
     kept = sorted(p.read_bytes() for p in tmp_path.glob("2023（*替换前）.xlsx"))
-    assert kept == [b"version 0", b"version 1"]
+    assert kept == sorted(versions[:2])
 
 
 def test_an_upload_over_the_limit_leaves_nothing(tmp_path: Path) -> None:
