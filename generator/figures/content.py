@@ -18,6 +18,7 @@ from generator.figures.figure import Figure, figures_of
 from generator.figures.numerals import chinese_numeral, format_number
 from generator.figures.phrasing import NO_DATA, table_change
 from generator.model import Report
+from generator.sandbox import memory_ceiling
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ class _Texts:
         try:
             return self.expander.expand(text)
         except ExpressionProblem as exc:
-            if exc.indicator not in self.unfilled or exc.indicator is None:
+            if (exc.indicator not in self.unfilled or exc.indicator is None) and not exc.repeated:
                 self.problems.append(Problem(str(exc), path, code="expression"))
             return text
 
@@ -140,8 +141,17 @@ def compose(report: Report, base_dir: Path, years: YearValues | None = None) -> 
     figures = figures_of(report)
     unfilled = {i.name for i in report.indicators if i.value is None and i.change is None}
     text = _Texts(TextExpander(report, figures), unfilled)
+    with memory_ceiling():  # the last line behind the sandbox's checks, once for all the texts
+        content = _content(report, base_dir, years, figures, text, problems)
+    return content, problems + text.problems
+
+
+def _content(
+    report: Report, base_dir: Path, years: YearValues | None, figures: dict[str, Figure], text: _Texts,
+    problems: list[Problem],
+) -> Content:  # fmt: skip
     outlook = report.outlook
-    content = Content(
+    return Content(
         organization=report.organization.name,
         short_name=report.organization.short,
         year=report.year,
@@ -186,7 +196,6 @@ def compose(report: Report, base_dir: Path, years: YearValues | None = None) -> 
         charts=_charts(report, figures, years or {}, problems),
         figures=figures,
     )
-    return content, problems + text.problems
 
 
 def _trend_table(report: Report, figures: dict[str, Figure], years: YearValues) -> TableContent | None:
