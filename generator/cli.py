@@ -24,6 +24,7 @@ from generator.render import BUILTIN_TEMPLATES, DEFAULT_TEMPLATE
 from generator.sources.raw import display_name
 
 EXIT_PROBLEMS = 1
+MEMORY_MESSAGE = "处理这份数据或模板需要的内存超过了上限（其中可能有异常巨大的内容），没有写出任何文件"
 EXIT_USAGE = 2
 
 _HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
@@ -265,6 +266,9 @@ def _run(action: Callable[[], Any]) -> Any:
     except KeyboardInterrupt:
         click.echo("已中断，没有写出任何文件。", err=True)
         sys.exit(130)
+    except MemoryError:  # past the sandbox's checks and its memory ceiling: still the input's doing, not a bug
+        click.echo(f"内存不足：{MEMORY_MESSAGE}", err=True)
+        sys.exit(EXIT_PROBLEMS)
     except Exception as exc:
         if os.environ.get("ANNUAL_REPORT_DEBUG"):
             raise

@@ -648,7 +648,7 @@ def failure_message(exc: BaseException) -> str:
 
 def _runtime_words(exc: BaseException, original: str) -> str:
     if isinstance(exc, RecursionError):
-        return "调用自身的层次过深（宏不能无限地调用自己）"
+        return "嵌套或调用自身的层次过深（宏不能无限地调用自己）"
     for pattern, words in _RUNTIME:
         found = pattern.search(original)
         if found:

@@ -8,10 +8,10 @@ given with; when value and previous are known too, the two must agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Literal
 
-from generator.figures.numerals import format_number, round_half_up
+from generator.figures.numerals import PRECISION, format_number, round_half_up
 from generator.model import Indicator
 
 DEFAULT_PLACES = 1
@@ -51,7 +51,9 @@ def computed_change(value: Decimal, previous: Decimal, kind: str, places: int = 
     elif previous == 0:
         return Change(None if value != 0 else Decimal(0), unit, stated=False, exact_zero=value == 0)
     else:
-        exact = (value - previous) / abs(previous) * 100
+        with localcontext() as context:  # 999999999999999 over 0.00000000000001 needs more than 28 digits
+            context.prec = PRECISION
+            exact = (value - previous) / abs(previous) * 100
     return Change(round_half_up(exact, places), unit, stated=False, exact_zero=exact == 0)
 
 

@@ -36,6 +36,7 @@ _PARAGRAPH = re.compile(r"<w:p([ >])")
 _PROPERTY = re.compile(r"<((?:dc|cp|dcterms):)")  # one document property a line, as one paragraph a line
 _PROPERTY_LINE = re.compile(r"\n(<(?:dc|cp|dcterms):)")
 _CORE = "docProps/core.xml"
+MAX_TAGS = 10_000  # {{ }} and {% %} in one template (ours have about 60)
 _DOC_PR = re.compile(r'(<wp:docPr\b[^>]*?\bid=")\d+(")')
 _DOCUMENT = "word/document.xml"
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -122,6 +123,7 @@ class PreparedTemplate:
 
         parts: dict[str, tuple[str, bytes]] = {}
         names: set[str] = set()
+        tags = 0
         for name, data in self.entries:
             if not _RENDERED.fullmatch(name) or not any(tag in data for tag in (b"{{", b"{%", b"{#")):
                 continue
@@ -137,11 +139,20 @@ class PreparedTemplate:
             if name == _CORE:
                 source_text = _PROPERTY.sub(r"\n<\1", source_text)
             self.sources[name] = source_text.splitlines()
+            tags += source_text.count("{{") + source_text.count("{%")
+            if tags > MAX_TAGS:  # compiling costs about 12 KB and 0.1 ms a tag
+                message = f"模板中的标签过多（超过 {MAX_TAGS} 个），一份模板用不了这么多"
+                place = Place(f"{self.name} {_part_label(name)}")
+                raise ReportError(Problem(message, place=place, code="template-too-many-tags"), kind="template")
             try:
                 names |= meta.find_undeclared_variables(environment.parse(source_text))
                 parts[name] = (source_text, marshal.dumps(environment.compile(source_text)))
             except TemplateSyntaxError as exc:
                 raise ReportError(self.problem(exc, name), kind="template") from None
+            except RecursionError:
+                raise ReportError(Problem("模板中的标签嵌套过深（如几千层 {% if %}），无法读取",
+                                          place=Place(f"{self.name} {_part_label(name)}"), code="template-too-deep"),
+                                  kind="template") from None  # fmt: skip
         return {"parts": parts, "names": sorted(names)}
 
     def document(self) -> Any:
@@ -257,6 +268,12 @@ class PreparedTemplate:
                 folder, _, base = name.rpartition("/")
                 _write(archive, f"{folder}/_rels/{base}.rels", _relationships(xml).encode())
         return out.getvalue()
+
+
+def _part_label(name: str) -> str:
+    from generator.render.template_errors import part_label
+
+    return part_label(name)
 
 
 def _write(archive: zipfile.ZipFile, name: str, data: bytes, compress: bool = True) -> None:
