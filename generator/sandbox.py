@@ -25,6 +25,7 @@ import itertools
 import os
 import re
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sized
@@ -45,12 +46,14 @@ except ImportError:  # Windows: no address-space ceiling, the size checks still 
     resource = None  # type: ignore[assignment]
 
 MAX_SIZE = 200_000  # characters or items a single operation may make
-MAX_OUTPUT = 24_000_000  # characters one template render may write (a 10,000-indicator report's body is ~15 million)
-TEXT_MAX_OUTPUT = 1_000_000  # characters one text in the data may expand to
+# What one render may write, in bytes of memory (a character takes 1, 2 or 4): a 10,000-indicator report's body is
+# about 15 million characters, 30 MB.
+MAX_OUTPUT = 48_000_000
+TEXT_MAX_OUTPUT = 4_000_000  # one text in the data (two million Chinese characters)
 MAX_WORK = 40_000_000  # characters (or items) all operations of one render may make together
 MAX_EXPONENT = 64
 MAX_INT_BITS = 15_000  # about 4500 digits: Python will not even print a larger number
-MEMORY_LIMIT = 480 * 1024 * 1024  # resident memory the process may reach while rendering (the README's 500 MB)
+MEMORY_LIMIT = 400 * 1024 * 1024  # resident memory the process may reach while rendering (the README says 500 MB)
 MIN_HEADROOM = 96 * 1024 * 1024  # what a render may always allocate, however much the process holds already
 
 # Characters XML 1.0 cannot hold: a document.xml with one of them is one Word and LibreOffice refuse to open.
@@ -173,6 +176,37 @@ def _check_string(value: Any) -> None:
     _refuse_if(size(value) > MAX_SIZE and not isinstance(value, str), "转换成文字的内容过长")
 
 
+@functools.cache
+def _sizes_of(kind: type) -> tuple[int, int]:
+    """What a one-character text of ``kind`` (str, Markup) takes with two-byte and with four-byte characters."""
+    return sys.getsizeof(kind("长")), sys.getsizeof(kind("😀"))
+
+
+def _width(text: str) -> int:
+    """Bytes a character of ``text`` takes in memory (1, 2 or 4), from its size: Python does not say it directly."""
+    if text.isascii():
+        return 1
+    two, four = _sizes_of(type(text))
+    size = sys.getsizeof(text) - len(text)
+    if size == four + 3 * len(text) - 4:
+        return 4
+    return 2 if size == two + len(text) - 2 else 1
+
+
+def _writing_line(pieces: Any) -> int | None:
+    """The template line a suspended render was writing at (the innermost generator), for messages."""
+    while getattr(pieces, "gi_yieldfrom", None) is not None and hasattr(pieces.gi_yieldfrom, "gi_frame"):
+        pieces = pieces.gi_yieldfrom
+    frame = getattr(pieces, "gi_frame", None)
+    template = frame.f_globals.get("__jinja_template__") if frame is not None else None
+    if template is None:
+        return None
+    try:
+        return int(template.get_corresponding_lineno(frame.f_lineno))
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
 def _none(*args: Any, **kwargs: Any) -> None:
     return None
 
@@ -280,7 +314,7 @@ def _check_text_method(text: str, name: str, args: tuple[Any, ...], kwargs: dict
 class ReportSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%", "+"})
     intercepted_unops = frozenset()
-    time_limit = 10.0  # seconds one render (or, with a deadline, all renders together) may take
+    time_limit = 8.0  # seconds one render (or, with a deadline, all renders together) may take
     max_output = MAX_OUTPUT
     work_limit = MAX_WORK
 
@@ -342,15 +376,29 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
         return parts
 
     def concat(self, parts: Iterable[str]) -> str:  # type: ignore[override]  # all a render (or block) writes
+        """The pieces a render writes, measured one by one as they come (each {{ }} of a long text may be a new
+        copy of it) in bytes of memory: a character of emoji takes four, and once one is in, so does every
+        character of the joined text."""
         collected: list[str] = []
-        total = 0
+        append = collected.append
+        characters = 0
+        width = 0  # worked out only once the text is long enough for it to matter
+        carefree = self.max_output // 4
         pieces = iter(parts)
-        while chunk := list(itertools.islice(pieces, 4096)):  # measured a few thousand pieces at a time
-            total += sum(map(len, chunk))
-            if total > self.max_output:
-                raise SecurityError("生成的内容过长")
-            collected += chunk
-        self.charge(total)
+        try:
+            for piece in pieces:
+                characters += len(piece)
+                append(piece)
+                if characters > carefree:
+                    width = max(width, _width(piece)) if width else max(map(_width, collected))
+                    if characters * width > self.max_output:
+                        raise SecurityError("生成的内容过长")
+                    if self.work + characters > self.work_limit:
+                        raise WorkLimit("计算过程中生成的内容总量过大")
+            self.charge(characters)
+        except SecurityError as exc:
+            exc.template_line = _writing_line(pieces)  # type: ignore[attr-defined]  # no template frame is on the stack
+            raise
         return "".join(collected)
 
     # -- attributes, items and calls --

@@ -91,7 +91,7 @@ def _paragraphs_of(document: Document, part: str | None) -> Iterator[tuple[str, 
 def failing_line(exc: BaseException) -> int | None:
     """The line of the template source a run-time error happened on: Jinja rewrites the traceback so that frames
     of template code carry the template's own line numbers."""
-    line = None
+    line = getattr(exc, "template_line", None)  # what the render was writing when it was stopped
     tb = exc.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == "<template>":
