@@ -49,6 +49,7 @@ MAX_SIZE = 200_000  # characters or items a single operation may make
 # What one render may write, in bytes of memory (a character takes 1, 2 or 4): a 10,000-indicator report's body is
 # about 15 million characters, 30 MB.
 MAX_OUTPUT = 48_000_000
+TEXT_TIME_LIMIT = 2.0  # seconds for one text in the data (an expression takes microseconds)
 TEXT_MAX_OUTPUT = 4_000_000  # one text in the data (two million Chinese characters)
 MAX_WORK = 40_000_000  # characters (or items) all operations of one render may make together
 MAX_EXPONENT = 64
@@ -193,18 +194,30 @@ def _width(text: str) -> int:
     return 2 if size == two + len(text) - 2 else 1
 
 
+def _template_line(frame: Any) -> int | None:
+    """The template line a frame of template code is at; between two lines (a loop's jump back, where Python
+    records no line and Jinja could not say) the line before."""
+    template = frame.f_globals.get("__jinja_template__")
+    if template is None:
+        return None
+    line = frame.f_lineno
+    if line is None:
+        for start, _, number in frame.f_code.co_lines():
+            if start > frame.f_lasti:
+                break
+            line = number if number is not None else line
+    try:
+        return int(template.get_corresponding_lineno(line)) if line is not None else None
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
 def _writing_line(pieces: Any) -> int | None:
     """The template line a suspended render was writing at (the innermost generator), for messages."""
     while getattr(pieces, "gi_yieldfrom", None) is not None and hasattr(pieces.gi_yieldfrom, "gi_frame"):
         pieces = pieces.gi_yieldfrom
     frame = getattr(pieces, "gi_frame", None)
-    template = frame.f_globals.get("__jinja_template__") if frame is not None else None
-    if template is None:
-        return None
-    try:
-        return int(template.get_corresponding_lineno(frame.f_lineno))
-    except (AttributeError, TypeError, ValueError):
-        return None
+    return _template_line(frame) if frame is not None else None
 
 
 def _none(*args: Any, **kwargs: Any) -> None:
@@ -262,6 +275,8 @@ def _guard_filter(name: str, function: Callable[..., Any], check: Callable[..., 
         values = [*args, *kwargs.values()]
         if isinstance(result, str | list | tuple | dict):
             _charge(head[0] if head else None, _check_growth(result, values))
+        if isinstance(result, str) and NOT_XML.search(result):  # a {% filter %} block writes it unseen by finalize
+            raise ForbiddenCharacter(not_xml_message(result) or "")
         return result
 
     return guarded
@@ -498,9 +513,18 @@ class _NoFiles(BaseLoader):
 class _LimitedTemplate(Template):
     """A render under its environment's limits: time, work and memory."""
 
+    def get_corresponding_lineno(self, lineno: int | None) -> int:  # type: ignore[override]
+        # An alarm can stop a render between two lines, where Python records none: Jinja would fail on it.
+        return super().get_corresponding_lineno(lineno) if lineno is not None else 1
+
     def render(self, *args: Any, **kwargs: Any) -> str:
-        with limits(self.environment):
-            return super().render(*args, **kwargs)
+        try:
+            with limits(self.environment):
+                return super().render(*args, **kwargs)
+        except TypeError as exc:  # Jinja failed to place our stop in the template: the stop is what happened
+            if isinstance(exc.__context__, SecurityError | MemoryError | RecursionError):
+                raise exc.__context__ from None
+            raise
 
 
 ReportSandbox.template_class = _LimitedTemplate
@@ -558,7 +582,9 @@ def _time_limit(environment: ReportSandbox) -> Iterator[None]:
     def stop(signum: int, frame: Any) -> None:
         while frame is not None:
             if frame.f_globals.get("environment") is environment or frame.f_code in environment.stoppable:
-                raise TimeLimit(message)
+                stopped = TimeLimit(message)
+                stopped.template_line = _template_line(frame)  # type: ignore[attr-defined]
+                raise stopped
             frame = frame.f_back
 
     previous = signal.signal(signal.SIGALRM, stop)
@@ -620,7 +646,7 @@ def _memory_now() -> tuple[int, int] | None:
 def text_environment() -> ReportSandbox:
     """For expressions in data text: the result is plain text, escaped later by the renderer."""
     environment = ReportSandbox(autoescape=False, keep_trailing_newline=True)
-    environment.time_limit = 2.0  # an expression in a field takes microseconds
+    environment.time_limit = TEXT_TIME_LIMIT
     environment.max_output = TEXT_MAX_OUTPUT
     environment.work_limit = 10_000_000
     environment.stoppable.add(ReportSandbox.compile_text.__code__)
@@ -656,12 +682,12 @@ def _tags(listing: str) -> str:
 
 
 def syntax_message(exc: TemplateSyntaxError) -> str:
-    """A Jinja syntax error in words a template author can act on (the original kept in brackets)."""
+    """A Jinja syntax error in words a template author can act on (Jinja's own words only when none fit)."""
     original = exc.message or str(exc)
     for pattern, words in _SYNTAX:
         found = pattern.search(original)
         if found:
-            return f"{words(found)}（{original.splitlines()[0]}）"
+            return words(found)
     return original
 
 
@@ -672,6 +698,7 @@ _RUNTIME = [
      lambda m: "只能给 namespace() 的属性赋值（{% set ns.x = … %} 要求 ns = namespace()）"),
     (re.compile(r"access to attribute '(.*?)' of '(.*?)' object is unsafe"),
      lambda m: f"不允许读取“{m.group(1)}”"),
+    (re.compile(r"Range too big"), lambda m: "循环次数过多（range 最多 100000 项）"),
     (re.compile(r"Exceeds the limit \(\d+ digits\)|int too large|too large to convert", re.I),
      lambda m: "数字过大"),
 ]  # fmt: skip

@@ -280,6 +280,7 @@ class TextExpander:
             self._done[text] = done
         if isinstance(done, ExpressionProblem):
             raise ExpressionProblem(str(done), done.indicator, done.repeated)
+        self._count(len(done))  # the same long result used 20,000 times is written 20,000 times
         return done
 
     def _evaluate(self, text: str) -> str:
@@ -308,11 +309,13 @@ class TextExpander:
         problem = not_xml_message(result)
         if problem:
             raise ExpressionProblem(f"表达式{problem}；请删除它")
-        self._expanded += len(result)
-        if self._expanded > MAX_EXPANDED:
-            self._exhausted = f"表达式生成的文字合计超过 {MAX_EXPANDED:,} 字，已停止"
-            raise ExpressionProblem(self._exhausted)
         return result
+
+    def _count(self, characters: int) -> None:
+        self._expanded += characters
+        if self._expanded > MAX_EXPANDED and not self._exhausted:
+            self._exhausted = f"表达式生成的文字合计超过 {MAX_EXPANDED // 10_000} 万字，已停止"
+            raise ExpressionProblem(self._exhausted)
 
     def _undefined_message(self, exc: UndefinedError) -> str:
         message = exc.message or ""

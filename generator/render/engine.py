@@ -212,7 +212,7 @@ class PreparedTemplate:
         start = max(xml.rfind("\n", 0, at), 0)  # each paragraph of the output starts a line
         end = xml.find("</w:p>", at)
         shown = NOT_XML.sub("", re.sub(r"<[^>]+>", "", xml[start : end if end > 0 else at + 200])).strip()
-        where = f"{part_label(name)}“{shown[:60]}{'…' if len(shown) > 60 else ''}”"
+        where = part_label(name) + (f"“{shown[:60]}{'…' if len(shown) > 60 else ''}”" if shown else "")
         raise ReportError(Problem(f"模板中的表达式{message}", place=Place(f"{self.name} {where}"),
                                   code="template-character"), kind="template")  # fmt: skip
 

@@ -91,7 +91,10 @@ def _paragraphs_of(document: Document, part: str | None) -> Iterator[tuple[str, 
 def failing_line(exc: BaseException) -> int | None:
     """The line of the template source a run-time error happened on: Jinja rewrites the traceback so that frames
     of template code carry the template's own line numbers."""
-    line = getattr(exc, "template_line", None)  # what the render was writing when it was stopped
+    known = getattr(exc, "template_line", None)  # where a limit stopped it (no template frame, or between lines)
+    if known:
+        return int(known)
+    line = None
     tb = exc.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == "<template>":
@@ -131,7 +134,9 @@ def template_problem(exc: BaseException, name: str, document: Document) -> Probl
     if isinstance(exc, TemplateSyntaxError):
         context = list(getattr(exc, "docx_context", []) or [])
         line = _TAG_TEXT.sub("", context[min(3, len(context) - 1)]).strip() if context else ""
-        where = _find(document, line, inside_tag=False) or (f"“{line[:60]}”" if line else "")
+        where = (
+            _find_line(document, exc) or _find(document, line, inside_tag=False) or (f"“{line[:60]}”" if line else "")
+        )
         message = f"模板标签写法有误：{syntax_message(exc)}"
         code = "template-syntax"
     elif isinstance(exc, UndefinedError) and not isinstance(exc, SecurityError):
