@@ -148,7 +148,7 @@ _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．－＋，％
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 MAX_NUMBER = Decimal("1e15")
-MAX_DECIMALS = 15  # a figure in a report has a few; a computed cell at most 15 significant digits
+MAX_DECIMALS = 20  # a figure in a report has a few; more than Excel's 15 digits are kept as typed
 
 
 def parse_number(value: Any) -> Decimal | None:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from generator.errors import DataPath, Problem
-from generator.figures.changes import disagreement
+from generator.figures.changes import change_overflow, disagreement
 from generator.figures.expressions import NAMES, ExpressionProblem, TextExpander
 from generator.figures.figure import Figure, figures_of
 from generator.figures.numerals import chinese_numeral, format_number
@@ -129,6 +129,9 @@ def compose(report: Report, base_dir: Path, years: YearValues | None = None) -> 
         message = disagreement(indicator)
         if message:
             problems.append(Problem(message, ("indicators", i, "change"), code="change-disagrees"))
+        message = change_overflow(indicator)
+        if message:
+            problems.append(Problem(message, ("indicators", i, "previous"), code="change-overflow"))
         if indicator.name in NAMES:
             problems.append(
                 Problem(
