@@ -8,8 +8,8 @@ extends find no file), an expression may only call what a report needs, and noth
 - sizes are checked *before* each operation that makes something: ``*``, ``**``, ``+``, ``%``, ``~``, every filter
   and method; no single result may exceed MAX_SIZE characters (or items, counted through nested lists) unless it is
   no larger than what went in (a table's XML passed along);
-- everything one render makes is added up (``work_limit``), what it writes is capped (``max_output``), and a render
-  that runs too long (loops in loops) is stopped;
+- everything one render (or all the parts of a report together) makes is added up (``work_limit``), what it writes
+  is capped in bytes of memory (``max_output``), and a render that runs too long (loops in loops) is stopped;
 - around rendering, the address space of the process is capped (``memory_ceiling``): an allocation that escapes
   the checks above fails with MemoryError, which becomes a message naming the text, instead of taking the machine.
 
@@ -48,7 +48,7 @@ except ImportError:  # Windows: no address-space ceiling, the size checks still 
 MAX_SIZE = 200_000  # characters or items a single operation may make
 # What one render may write, in bytes of memory (a character takes 1, 2 or 4): a 10,000-indicator report's body is
 # about 15 million characters, 30 MB.
-MAX_OUTPUT = 48_000_000
+MAX_OUTPUT = 64_000_000
 TEXT_TIME_LIMIT = 2.0  # seconds for one text in the data (an expression takes microseconds)
 TEXT_MAX_OUTPUT = 4_000_000  # one text in the data (two million Chinese characters)
 MAX_WORK = 40_000_000  # characters (or items) all operations of one render may make together
@@ -347,11 +347,18 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
         self.deadline: float | None = None  # when all renders must be done (a build's time budget)
         self.stoppable: set[Any] = set()  # code objects besides templates' that the time limit may stop
         self.work = 0
+        self.written = 0
         self._active = False
 
     def allow(self, function: Callable[..., Any]) -> None:
         """Let expressions call ``function`` (a helper such as 同比)."""
         self.functions.add(function)
+
+    def count_written(self, text: str) -> None:
+        """What the renders under one set of limits (the parts of one report) wrote together, capped as one."""
+        self.written += len(text) * _width(text)
+        if self.written > self.max_output:
+            raise SecurityError("生成的内容过长")
 
     def charge(self, amount: int) -> None:
         """Counts what an operation made; the render is refused once all it made together passes work_limit."""
@@ -520,7 +527,9 @@ class _LimitedTemplate(Template):
     def render(self, *args: Any, **kwargs: Any) -> str:
         try:
             with limits(self.environment):
-                return super().render(*args, **kwargs)
+                written = super().render(*args, **kwargs)
+                self.environment.count_written(written)
+                return written
         except TypeError as exc:  # Jinja failed to place our stop in the template: the stop is what happened
             if isinstance(exc.__context__, SecurityError | MemoryError | RecursionError):
                 raise exc.__context__ from None
@@ -547,12 +556,13 @@ def _finalize(value: Any) -> Any:
 
 @contextlib.contextmanager
 def limits(environment: ReportSandbox) -> Iterator[None]:
-    """The work count, time limit and memory ceiling of one render (or of several, when nested: the outer one's)."""
+    """The work count, output, time limit and memory ceiling of one render, or of several together (the parts of a
+    report): inside limits already in place, those hold."""
     if environment._active:
         yield
         return
     environment._active = True
-    environment.work = 0
+    environment.work = environment.written = 0
     try:
         with _time_limit(environment), memory_ceiling():
             yield

@@ -27,7 +27,7 @@ from generator.figures.content import ChartContent
 from generator.render import cache
 from generator.render.charts import place_charts, placeholders
 from generator.render.templates import TemplateSource
-from generator.sandbox import NOT_XML, memory_ceiling, not_xml_message, template_environment
+from generator.sandbox import NOT_XML, limits, not_xml_message, template_environment
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # Parts that can hold tags, as docxtpl renders them: the body, headers, footers, notes, document properties.
@@ -182,10 +182,10 @@ class PreparedTemplate:
     def render(self, context: dict[str, Any], additions: Additions) -> bytes:
         rendered: dict[str, bytes] = {}
         drawing_ids = iter(range(1001, 10**9))  # unique across body, headers and footers
-        # One time limit for all the parts together; the address space capped while they render.
+        # One time limit, one count of work and of output for all the parts together; the address space capped.
         self.environment.deadline = time.monotonic() + self.environment.time_limit
         try:
-            with memory_ceiling():
+            with limits(self.environment):
                 outputs = {}
                 for name, template in self.compiled.items():
                     try:
