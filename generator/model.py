@@ -61,6 +61,8 @@ def clean_text(value: Any) -> str:
 def dropped_characters(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, str]]:
     """Where clean_text will drop characters from the raw data: (data path, the first such character). A text
     shared through YAML aliases is searched once."""
+    if not _any_dropped(data):  # the usual case, found without building paths
+        return
     seen: set[int] = set()
     stack: list[tuple[DataPath, Any]] = [(path, data)]
     while stack:
@@ -76,6 +78,24 @@ def dropped_characters(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPat
             stack.extend(((*where, key), item) for key, item in reversed(value.items()))
         elif isinstance(value, list):
             stack.extend(((*where, i), item) for i, item in reversed(list(enumerate(value))))
+
+
+_SPACE = re.compile(r"[^\S ]|  ")  # a space other than one plain space
+
+
+def _any_dropped(data: Any) -> bool:
+    search = _DROPPED.search
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if search(value):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 def _required_text(value: Any) -> str:
@@ -96,16 +116,13 @@ _INVISIBLE = re.compile(
 
 def _name(value: Any) -> str:
     """An indicator's name: invisible characters dropped, every kind of space (no-break, ideographic…) one
-    plain space, so that what looks the same is the same name."""
-    text = re.sub(r"\s+", " ", _INVISIBLE.sub("", unicodedata.normalize("NFC", _required_text(value)))).strip()
+    plain space, so that what looks the same is the same name (two that differ only in spaces: see check_report)."""
+    text = _required_text(value)
+    if _INVISIBLE.search(text) or _SPACE.search(text) or not unicodedata.is_normalized("NFC", text):
+        text = re.sub(r"\s+", " ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text))).strip()
     if not text:
         raise PydanticCustomError("empty_text", "不能为空（只有看不见的字符）", {})
     return text
-
-
-def name_key(name: str) -> str:
-    """What makes two indicator names the same: spaces of any kind and invisible characters do not count."""
-    return re.sub(r"\s+", "", _INVISIBLE.sub("", unicodedata.normalize("NFC", name)))
 
 
 def _optional_text(value: Any) -> str:
@@ -428,7 +445,7 @@ def check_report(report: Report) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for i, indicator in enumerate(report.indicators):
-        key = name_key(indicator.name)
+        key = indicator.name.replace(" ", "")  # names are cleaned (_name): spaces are all that may still differ
         if key in seen:
             first = report.indicators[seen[key]].name
             alike = "" if first == indicator.name else f"（与“{first}”只差空格或看不见的字符，算作同一个名称）"

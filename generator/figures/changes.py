@@ -92,15 +92,14 @@ def disagreement(indicator: Indicator) -> str | None:
 MAX_DIGITS = 28  # what a change may need (Decimal's usual precision): more means a figure was mistyped
 
 
-def change_overflow(indicator: Indicator) -> str | None:
+def change_overflow(indicator: Indicator, change: Change | None) -> str | None:
     """Why the change worked out from value and previous cannot be right (999999999999999 over 0.00000000000001
     is a change of 10^31 %), in Chinese; None when it can."""
-    if indicator.change is not None or indicator.value is None or indicator.previous is None:
+    if change is None or change.stated or change.amount is None:
         return None
-    change = computed_change(indicator.value, indicator.previous, indicator.kind)
-    if change.amount is None or len(change.amount.as_tuple().digits) <= MAX_DIGITS:
+    if len(change.amount.as_tuple().digits) <= MAX_DIGITS:
         return None
     return (
-        f"指标“{indicator.name}”的同比变化过大：本年 {format_number(indicator.value)}、上年 "
-        f"{format_number(indicator.previous)} 算得的变化超过 {MAX_DIGITS} 位数字；请检查上年数值是否填错"
+        f"指标“{indicator.name}”的同比变化过大：本年 {format_number(indicator.value or 0)}、上年 "
+        f"{format_number(indicator.previous or 0)} 算得的变化超过 {MAX_DIGITS} 位数字；请检查上年数值是否填错"
     )

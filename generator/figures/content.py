@@ -129,9 +129,6 @@ def compose(report: Report, base_dir: Path, years: YearValues | None = None) -> 
         message = disagreement(indicator)
         if message:
             problems.append(Problem(message, ("indicators", i, "change"), code="change-disagrees"))
-        message = change_overflow(indicator)
-        if message:
-            problems.append(Problem(message, ("indicators", i, "previous"), code="change-overflow"))
         if indicator.name in NAMES:
             problems.append(
                 Problem(
@@ -142,6 +139,11 @@ def compose(report: Report, base_dir: Path, years: YearValues | None = None) -> 
             )
 
     figures = figures_of(report)
+    for i, indicator in enumerate(report.indicators):
+        figure = figures.get(indicator.name)
+        message = change_overflow(indicator, figure.change) if figure is not None else None
+        if message:
+            problems.append(Problem(message, ("indicators", i, "previous"), code="change-overflow"))
     unfilled = {i.name for i in report.indicators if i.value is None and i.change is None}
     text = _Texts(TextExpander(report, figures), unfilled)
     with memory_ceiling():  # the last line behind the sandbox's checks, once for all the texts

@@ -51,12 +51,28 @@ def read_source(path: Path) -> RawDocument:
     return raw
 
 
+def _total_characters(data: Any) -> int:
+    total = 0
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            total += len(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return total
+
+
 # All the text of a year, counted as the model will see it (a text used through YAML aliases counts each time): a
 # 20 MB file cannot hold more, and 20 million characters build in about a second and 200 MB.
 MAX_CHARACTERS = 20_000_000
 
 
 def _check_characters(raw: RawDocument) -> None:
+    if _total_characters(raw.data) <= MAX_CHARACTERS:  # the usual case, counted without building paths
+        return
     total = 0
     stack: list[tuple[DataPath, Any]] = [((), raw.data)]
     while stack:
