@@ -120,14 +120,14 @@ def _check_growth(result: Any, inputs: list[Any], what: str = "生成的内容�
 
 
 def _bounded_list(value: Any, characters: bool = False) -> Any:
-    """A lazy sequence (map, select, a generator) as a list, refused as soon as what it yields grows past
-    MAX_SIZE; lists, tuples, dicts and texts are left as they are. With ``characters`` (a filter that takes a
+    """A lazy sequence (map, select, a generator, a dict's values) as a list, refused as soon as what it yields grows
+    past MAX_SIZE; lists, tuples, dicts and texts are left as they are. With ``characters`` (a filter that takes a
     text apart, one object per character) a text longer than MAX_SIZE is refused."""
     if isinstance(value, str):
         _refuse_if(characters and len(value) > MAX_SIZE, "要逐字处理的文字过长")
         return value
-    if isinstance(value, Sized) or not isinstance(value, Iterable):
-        return value
+    if isinstance(value, list | tuple | dict) or not isinstance(value, Iterable):
+        return value  # measured as it is; anything else (a generator, range, dict view, set) is taken item by item
     items: list[Any] = []
     total = 0
     for item in value:
