@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from generator.errors import Place, Problem, ReportError, raise_if
 from generator.figures import Content, compose
 from generator.history import History
-from generator.model import Report, validate_report
+from generator.model import Report, dropped_characters, validate_report
 from generator.output import check_target, output_path, require_libreoffice, write_atomically, write_pdf
 from generator.paths import did_you_mean
 from generator.render import BUILTIN_TEMPLATES, DEFAULT_TEMPLATE, TemplateSource, load_template, render_docx
@@ -65,6 +65,7 @@ class BuildResult:
 def load(source: Path) -> Loaded:
     """Read, validate and compute; raises ReportError with every problem, each at its place in the file."""
     raw = read_source(source)
+    _note_dropped_characters(raw)
     report, problems = validate_report(raw.data)
     problems = raw.problems + problems
     if report is None:
@@ -165,6 +166,20 @@ def validate(source: Path, template: str | Path | None = None) -> BuildResult:
     return build(source, template, write=False)
 
 
+SHOWN_DROPS = 5
+
+
+def _note_dropped_characters(raw: RawDocument) -> None:
+    """Control characters and lone surrogates that no Word document can hold are dropped from the text (the model
+    does it); the user is told where, so that nothing disappears unnoticed."""
+    found = list(dropped_characters(raw.data))
+    for path, character in found[:SHOWN_DROPS]:
+        message = f"删除了 Word 文档不能容纳的字符（U+{ord(character):04X}，控制字符或孤立的代理项）"
+        raw.warnings.append(str(Problem(message, path).at(raw.place_of(path))))
+    if len(found) > SHOWN_DROPS:
+        raw.warnings.append(f"{raw.display_name}：另有 {len(found) - SHOWN_DROPS} 处文字中的这类字符也已删除")
+
+
 def _in_order(problems: list[Problem]) -> list[Problem]:
     """Sorted by line, so a person can fix them top to bottom; places without lines keep their order."""
 
@@ -191,6 +206,7 @@ def load_model(source: Path) -> tuple[RawDocument, Report]:
     """Read and validate the structure only: enough to convert or roll over a file whose figures are not all
     filled in yet (a new year's draft)."""
     raw = read_source(source)
+    _note_dropped_characters(raw)
     report, problems = validate_report(raw.data)
     if report is None or raw.problems:  # cross-item rules (duplicates, empty indicators) can be fixed after
         raise ReportError(_in_order(raw.locate(raw.problems + problems)), notes=raw.warnings)

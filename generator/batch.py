@@ -76,6 +76,8 @@ def build_one(source: Path, template: str | None, pdf: bool, force: bool = False
     except ReportError as exc:
         first = str(exc.problems[0]) if exc.problems else str(exc)
         return Outcome(source, problem=first, problems=len(exc.problems))
+    except MemoryError:
+        return Outcome(source, problem="内存不足：处理这份数据需要的内存超过了上限", problems=1)
     except Exception as exc:  # a bug must not stop the other units
         return Outcome(source, problem=f"程序内部错误：{type(exc).__name__}: {exc}", problems=1)
     except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP: what was being written is cleaned up by now

@@ -28,6 +28,7 @@ from generator.render import BUILTIN_TEMPLATES, DEFAULT_TEMPLATE
 from generator.sources.raw import display_name
 
 EXIT_PROBLEMS = 1
+MEMORY_MESSAGE = "处理这份数据或模板需要的内存超过了上限（其中可能有异常巨大的内容），没有写出任何文件"
 EXIT_USAGE = 2
 
 _KIND_HEADINGS = {"data": "数据有误", "template": "模板有误", "output": "无法写出文件"}
@@ -306,6 +307,9 @@ def _run(action: Callable[[], Any]) -> Any:
         done = "、".join(display_name(p) for p in written)
         click.echo(f"已中断：{done} 已经生成，PDF 没有生成。" if written else "已中断，没有写出任何文件。", err=True)
         sys.exit(stop_code(stop))
+    except MemoryError:  # past the sandbox's checks and its memory ceiling: still the input's doing, not a bug
+        click.echo(f"内存不足：{MEMORY_MESSAGE}", err=True)
+        sys.exit(EXIT_PROBLEMS)
     except Exception as exc:
         if os.environ.get("ANNUAL_REPORT_DEBUG"):
             raise

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import marshal
 import re
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,12 +42,16 @@ from generator.render.package import (
 )
 from generator.render.styles import SIGN_OFF, style_ids, table_styles
 from generator.render.templates import TemplateSource
-from generator.sandbox import template_environment
+from generator.sandbox import NOT_XML, limits, not_xml_message, template_environment
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # Parts that can hold tags, as docxtpl renders them: the body, headers, footers, notes, document properties.
 _RENDERED = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/core\.xml")
 _PARAGRAPH = re.compile(r"<w:p([ >])")
+_PROPERTY = re.compile(r"<((?:dc|cp|dcterms):)")  # one document property a line, as one paragraph a line
+_PROPERTY_LINE = re.compile(r"\n(<(?:dc|cp|dcterms):)")
+_CORE = "docProps/core.xml"
+MAX_TAGS = 10_000  # {{ }} and {% %} in one template (ours have about 60)
 _DOC_PR = re.compile(r'(<wp:docPr\b[^>]*?\bid=")\d+(")')
 _DOCUMENT = "word/document.xml"
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -106,6 +111,7 @@ class PreparedTemplate:
         from generator.figures.content import HonorRow, SummaryRow
 
         environment = template_environment(plain_types=(dict, SummaryRow, HonorRow))
+        self.environment = environment
         self.compiled: dict[str, Template] = {}
         self.sources: dict[str, list[str]] = {}
         self.names: set[str] = set()  # the context names the template uses: only those are worked out
@@ -152,6 +158,7 @@ class PreparedTemplate:
 
         parts: dict[str, tuple[str, bytes]] = {}
         names: set[str] = set()
+        tags = 0
         for name, data in self.entries:
             if not _RENDERED.fullmatch(name) or not any(tag in data for tag in (b"{{", b"{%", b"{#")):
                 continue
@@ -164,12 +171,23 @@ class PreparedTemplate:
             if name.startswith("word/"):
                 xml = DocxTemplate.patch_xml(None, xml)  # docxtpl's repair of tags Word split into runs
             source_text = _PARAGRAPH.sub(r"\n<w:p\1", xml)  # one paragraph a line: errors can name it
+            if name == _CORE:
+                source_text = _PROPERTY.sub(r"\n<\1", source_text)
             self.sources[name] = source_text.splitlines()
+            tags += source_text.count("{{") + source_text.count("{%")
+            if tags > MAX_TAGS:  # compiling costs about 12 KB and 0.1 ms a tag
+                message = f"模板中的标签过多（超过 {MAX_TAGS} 个），一份模板用不了这么多"
+                place = Place(f"{self.name} {_part_label(name)}")
+                raise ReportError(Problem(message, place=place, code="template-too-many-tags"), kind="template")
             try:
                 names |= meta.find_undeclared_variables(environment.parse(source_text))
                 parts[name] = (source_text, marshal.dumps(environment.compile(source_text)))
             except TemplateSyntaxError as exc:
                 raise ReportError(self.problem(exc, name), kind="template") from None
+            except RecursionError:
+                raise ReportError(Problem("模板中的标签嵌套过深（如几千层 {% if %}），无法读取",
+                                          place=Place(f"{self.name} {_part_label(name)}"), code="template-too-deep"),
+                                  kind="template") from None  # fmt: skip
         return {"parts": parts, "names": sorted(names)}
 
     def document(self) -> Any:
@@ -181,13 +199,16 @@ class PreparedTemplate:
         return self._document
 
     def problem(self, exc: BaseException, part: str) -> Problem:
-        from generator.render.template_errors import template_problem
+        from generator.render.template_errors import failing_line, template_problem
 
-        lineno = getattr(exc, "lineno", None)
+        lineno = getattr(exc, "lineno", None) if isinstance(exc, TemplateSyntaxError) else failing_line(exc)
         if lineno and part in self.sources:
             lines = self.sources[part]
             start = max(lineno - 4, 0)
             exc.docx_context = lines[start : start + 7]  # type: ignore[attr-defined]  # what docxtpl attaches
+            if 0 < lineno <= len(lines):
+                exc.docx_line = lines[lineno - 1]  # type: ignore[attr-defined]  # the paragraph that failed
+        exc.docx_part = part  # type: ignore[attr-defined]
         try:
             return template_problem(exc, self.name, self.document())
         except Exception:  # a template too broken for python-docx still gets a message
@@ -196,11 +217,20 @@ class PreparedTemplate:
     def render(self, context: dict[str, Any], additions: Additions) -> bytes:
         rendered: dict[str, bytes] = {}
         drawing_ids = iter(range(1001, 10**9))  # unique across body, headers and footers
-        for name, template in self.compiled.items():
-            try:
-                xml = template.render(context)
-            except Exception as exc:  # whatever a template's own expressions raise
-                raise ReportError(self.problem(exc, name), kind="template") from None
+        # One time limit, one count of work and of output for all the parts together; the address space capped.
+        self.environment.deadline = time.monotonic() + self.environment.time_limit
+        try:
+            with limits(self.environment):
+                outputs = {}
+                for name, template in self.compiled.items():
+                    try:
+                        outputs[name] = template.render(context)
+                    except Exception as exc:  # whatever a template's own expressions raise, MemoryError included
+                        raise ReportError(self.problem(exc, name), kind="template") from None
+        finally:
+            self.environment.deadline = None
+        for name, xml in outputs.items():
+            self._check_characters(name, xml)
             rendered[name] = (_DECLARATION + self._finish(name, xml, drawing_ids, additions)).encode("utf-8")
         checked = set()
         if self.check_output:
@@ -217,8 +247,27 @@ class PreparedTemplate:
                 checked.add(name)
         return self._package(rendered, additions, checked)
 
+    def _check_characters(self, name: str, xml: str) -> None:
+        """A character XML cannot hold, made where no {{ }} value shows it (a {% filter %} block): refused with the
+        paragraph it is in, as the output shows it."""
+        found = NOT_XML.search(xml)
+        if found is None:
+            return
+        from generator.render.template_errors import part_label
+
+        message = not_xml_message(found.group())
+        at = found.start()
+        start = max(xml.rfind("\n", 0, at), 0)  # each paragraph of the output starts a line
+        end = xml.find("</w:p>", at)
+        shown = NOT_XML.sub("", re.sub(r"<[^>]+>", "", xml[start : end if end > 0 else at + 200])).strip()
+        where = part_label(name) + (f"“{shown[:60]}{'…' if len(shown) > 60 else ''}”" if shown else "")
+        raise ReportError(Problem(f"模板中的表达式{message}", place=Place(f"{self.name} {where}"),
+                                  code="template-character"), kind="template")  # fmt: skip
+
     def _finish(self, name: str, xml: str, drawing_ids: Iterator[int], additions: Additions) -> str:
         xml = xml.replace("\n<w:p", "<w:p")
+        if name == _CORE:
+            xml = _PROPERTY_LINE.sub(r"\1", xml)
         if "{_" in xml or "_}" in xml:  # docxtpl's escapes for literal braces; each replace copies the text
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if any(mark in xml for mark in ("\n", "\t", "\a", "\f")):
@@ -305,6 +354,12 @@ def _plain_package_part(name: str, data: bytes) -> bytes:
     except (BrokenXML, UnsafeXML):
         pass  # a broken part stays as it is, and the check that follows names it
     return data
+
+
+def _part_label(name: str) -> str:
+    from generator.render.template_errors import part_label
+
+    return part_label(name)
 
 
 def _write(archive: zipfile.ZipFile, name: str, data: bytes, compress: bool = True) -> None:

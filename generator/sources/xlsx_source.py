@@ -110,8 +110,8 @@ def number_text(value: float | int, number_format: str) -> str:
             number *= 100
         if number.as_tuple().exponent < 0:  # drop float noise such as 25.800 -> 25.8
             number = number.normalize() if number != number.to_integral_value() else number.quantize(Decimal(1))
-        if -number.as_tuple().exponent < places:
-            number = number.quantize(Decimal(1).scaleb(-places))
+        if -number.as_tuple().exponent < places:  # Excel shows at most 30 decimals; the model allows 15
+            number = number.quantize(Decimal(1).scaleb(-min(places, 30)))
         return f"{number:f}"
 
 
