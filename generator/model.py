@@ -494,7 +494,7 @@ def check_report(report: Report) -> list[Problem]:
         if indicator.value is None and indicator.change is None:
             problems.append(
                 Problem(
-                    f"指标“{indicator.name}”还没有填写：至少要填本年数值（value）或同比变化（change）",
+                    f"指标“{indicator.name}”还没有填写：至少要填本年数值或同比变化",
                     ("indicators", i, "value"),
                     code="indicator-empty",
                 )

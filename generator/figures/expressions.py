@@ -42,7 +42,9 @@ class ExpressionProblem(Exception):
 
 
 def _missing(figure: Figure, what: str, key: str) -> ExpressionProblem:
-    return ExpressionProblem(f"指标“{figure.name}”没有填写{what}（{key}），表达式无法读取", figure.name)
+    """``key`` is the YAML key of ``what``; messages name only the words both the workbook's columns (本年, 上年,
+    同比) and the README's YAML reference use."""
+    return ExpressionProblem(f"指标“{figure.name}”没有填写{what}，表达式无法读取", figure.name)
 
 
 class IndicatorView:
