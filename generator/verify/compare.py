@@ -1,0 +1,464 @@
+"""Each figure of the report against the year's data, with the phrasing and half-up rounding ``build`` uses.
+
+A change agrees when its direction, unit (% or 个百分点) and magnitude are what build would write for the indicator
+(13% agrees with a stated 13.0); a count when its number is the indicator's value (9759.5万元 is 97,595,000元, and
+4万余份 agrees with anything from 40,001 to 49,999); a rate's value when it is the value. A figure no indicator is
+named near is not compared: it is listed as unexplained. For a disagreement the sentence is rewritten with what
+build would write there, keeping the writer's own verbs (提升, 减少) where the direction is right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from generator.figures.figure import Figure
+from generator.figures.numerals import approximate, chinese_numeral, in_wan, written_number
+from generator.figures.phrasing import change_phrase, parallel_phrase, table_change
+from generator.reading.docx_text import Passage, TableBlock, Where
+from generator.reading.statements import APPROX_AFTER, DOWN_VERBS, Amount, Statement, clean_name, statements
+from generator.reading.text import INVISIBLE, excerpt
+from generator.verify.findings import Finding
+from generator.verify.matching import Match, assign, best, core, similarity
+
+WAN, YI = 10_000, 100_000_000
+_PLAIN_CONNECTORS = {"", "同比", "分别同比", "均同比", "同比分别", "同比均", "分别", "均"}
+NAME_HEADERS = {"指标", "指标名称", "名称", "项目", "主要指标", "统计指标"}
+VALUE_HEADERS = {"本年", "本年数值", "本年数", "今年", "数值", "本期", "本年度", "实绩"}
+PREVIOUS_HEADERS = {"上年", "上年数值", "上年数", "去年", "上期", "上年同期"}
+CHANGE_HEADERS = {"同比", "同比增减", "增减", "增幅", "同比变化", "增减幅度", "变化", "同比增长", "增减率"}
+UNIT_HEADERS = {"单位", "计量单位"}
+
+
+def _header(text: str) -> str:
+    """A column header without notes in brackets: 同比（%） -> 同比."""
+    for mark in ("（", "("):
+        text = text.split(mark)[0]
+    return text.strip()
+
+
+@dataclass
+class _Pair:
+    name: str
+    amount: Amount | None  # None for 持平
+    direction: str
+    verb: str
+
+
+class Checker:
+    def __init__(self, figures: dict[str, Figure], short_name: str, year: int) -> None:
+        self.figures = list(figures.values())
+        self.by_name = figures
+        self.short_name = short_name
+        self.year = year
+        self.changing = [f for f in self.figures if f.change is not None]
+
+    # -- paragraphs ---------------------------------------------------------------------------------------------
+
+    def passage(self, passage: Passage, context: str = "") -> list[Finding]:
+        """The figures of one paragraph (or of a table cell, with its row and column words as ``context``)."""
+        text = passage.plain
+        found: list[Finding] = []
+        for statement in statements(text, self.short_name):
+            if statement.kind in {"change", "flat"}:
+                found += self._change(statement, passage, context)
+            else:
+                found += self._amount(statement, passage, context)
+        return found
+
+    def _where(self, passage: Passage, position: int) -> str:
+        if passage.where.story == "表格":
+            return str(passage.where)
+        return f"{passage.where}“{excerpt(passage.plain, position)}”"
+
+    def _found(self, passage: Passage, statement: Statement) -> str:
+        """The statement as the document writes it (a count with no words before it, with the words after)."""
+        end = statement.end
+        if statement.kind == "count" and not clean_name(statement.before) and statement.after:
+            end += len(statement.after)
+        shown = passage.text.source(statement.start, end) or passage.plain[statement.start : end]
+        return "".join(c for c in shown if c not in INVISIBLE)
+
+    def _pairs(self, statement: Statement) -> list[_Pair]:
+        names = statement.names or [""]
+        if statement.kind == "flat":
+            return [_Pair(n, None, "flat", "持平") for n in names]
+        items = list(zip(statement.amounts, statement.directions, statement.verbs, strict=True))
+        if statement.same and len(items) == 1:
+            return [_Pair(n, items[0][0], items[0][1], items[0][2]) for n in names]
+        return [
+            _Pair(names[i] if i < len(names) else "", amount, direction, verb)
+            for i, (amount, direction, verb) in enumerate(items)
+        ]
+
+    def _change(self, statement: Statement, passage: Passage, context: str) -> list[Finding]:
+        text = passage.plain
+        pairs = self._pairs(statement)
+        clause = text[statement.clause[0] : statement.change_start]
+        sentence = text[statement.sentence[0] : statement.change_start]
+        windows = []
+        for pair in pairs:
+            if len(pairs) > 1:
+                windows.append([pair.name, "", context, ""])
+            else:
+                windows.append([pair.name, statement.subject + context, clause + context, sentence])
+        agrees = [{f.name: _change_agrees(p, f) for f in self.changing} for p in pairs]
+        matches = assign(windows, self.changing, agrees)
+        return self._outcome(statement, passage, pairs, matches, agrees)
+
+    def _outcome(
+        self,
+        statement: Statement,
+        passage: Passage,
+        pairs: list[_Pair],
+        matches: list[Match | None],
+        agrees: list[dict[str, bool]],
+    ) -> list[Finding]:
+        where = self._where(passage, statement.start)
+        found_text = self._found(passage, statement)
+        matched = [(p, m.figure) for p, m in zip(pairs, matches, strict=True) if m is not None]
+        findings = []
+        if any(not agrees[i][m.figure.name] for i, m in enumerate(matches) if m is not None):
+            expected = "；".join(_says(figure) for _, figure in matched)
+            findings.append(
+                Finding(
+                    "disagrees",
+                    where,
+                    found_text,
+                    expected,
+                    self._rewrite(statement, passage, pairs, matches),
+                    tuple(f.name for _, f in matched),
+                )
+            )
+        elif matched:
+            findings.append(Finding("agrees", where, found_text, "", "", tuple(f.name for _, f in matched)))
+        loose = [p for p, m in zip(pairs, matches, strict=True) if m is None]
+        if loose:
+            findings.append(Finding("unexplained", where, found_text))
+        return findings
+
+    def _rewrite(self, statement: Statement, passage: Passage, pairs: list[_Pair], matches: list[Match | None]) -> str:
+        """The sentence with what build would write for the matched indicators."""
+        text = passage.plain
+        if statement.kind in {"value", "count"}:
+            return self._sentence(text, statement, self._replacements_amount(statement, matches))
+        if all(m is not None for m in matches):
+            figures = [m.figure for m in matches if m is not None]
+            up = next((p.verb for p in pairs if p.direction == "up"), None)
+            down = next((p.verb for p in pairs if p.direction == "down"), None)
+            kinds = {f.kind for f in figures}
+            up = up if up and not (up in {"增长", "增加"} and kinds == {"rate"}) else None
+            connector = statement.connector if statement.kind == "change" else ""
+            verb_start = statement.change_start + len(connector)
+            if connector in _PLAIN_CONNECTORS or statement.kind == "flat":
+                prefix = "同比" if "同比" in connector or statement.kind == "flat" else ""
+                phrase = (
+                    change_phrase(figures[0], prefix, up, down)
+                    if len(figures) == 1
+                    else parallel_phrase(figures, prefix, each="分别" in connector, up=up, down=down)
+                )
+                return self._sentence(text, statement, [(statement.change_start, statement.end, phrase)])
+            phrase = (
+                change_phrase(figures[0], "", up, down)
+                if len(figures) == 1
+                else parallel_phrase(figures, "", up=up, down=down)
+            )
+            return self._sentence(text, statement, [(verb_start, statement.end, phrase)])
+        # some names matched nothing: put the matched figures' magnitudes in place, leave the rest as written
+        replacements = []
+        for pair, match in zip(pairs, matches, strict=True):
+            if match is None or pair.amount is None or match.figure.change is None:
+                continue
+            change = match.figure.change
+            if change.amount is not None:
+                replacements.append((pair.amount.start, pair.amount.end, change.magnitude))
+        return self._sentence(text, statement, replacements)
+
+    def _sentence(self, text: str, statement: Statement, replacements: list[tuple[int, int, str]]) -> str:
+        start, end = statement.sentence
+        if end - start > 100:  # a long sentence: the clause with the figure is enough to find and fix it
+            start, end = statement.clause[0], max(statement.clause[1], statement.end)
+        pieces = []
+        position = start
+        for a, b, new in sorted(replacements):
+            if a < position:
+                continue
+            pieces += [text[position:a], new]
+            position = b
+        pieces.append(text[position:end])
+        written = "".join(pieces)
+        return ("…" if start > statement.sentence[0] else "") + written + ("…" if end < statement.sentence[1] else "")
+
+    # -- counts and rates ---------------------------------------------------------------------------------------
+
+    def _amount(self, statement: Statement, passage: Passage, context: str) -> list[Finding]:
+        text = passage.plain
+        amount = statement.amounts[0]
+        if statement.kind == "value":
+            pool = [f for f in self.figures if (f.kind == "rate" or f.unit == "%") and f.value is not None]
+            names = statement.names or [""]
+        else:
+            pool = [f for f in self.figures if _unit_fits(amount, f) and _number_of(f, statement) is not None]
+            names = statement.names[:1] or [""]
+        if not pool:
+            return [Finding("unexplained", self._where(passage, statement.start), self._found(passage, statement))]
+        clause = text[statement.clause[0] : statement.clause[1]]
+        sentence = text[statement.sentence[0] : statement.end]
+        nearby = statement.before + statement.after
+        windows = [
+            [name, nearby + context if len(names) == 1 else context, clause + context, sentence] for name in names
+        ]
+        agree = {f.name: _amount_agrees(amount, f, statement) for f in pool}
+        matches = assign(windows, pool, [agree] * len(names))
+        pairs = [_Pair(name, amount, "flat", "") for name in names]
+        return self._outcome(statement, passage, pairs, matches, [agree] * len(names))
+
+    def _replacements_amount(self, statement: Statement, matches: list[Match | None]) -> list[tuple[int, int, str]]:
+        match = next((m for m in matches if m is not None), None)
+        if match is None:
+            return []
+        amount = statement.amounts[0]
+        number = _number_of(match.figure, statement)
+        if number is None:
+            return []
+        end = amount.number_end if amount.approx == "第" else amount.end
+        return [(amount.number_start, end, _written_like(number, amount, match.figure))]
+
+    # -- tables -------------------------------------------------------------------------------------------------
+
+    def table(self, block: TableBlock) -> list[Finding]:
+        if not block.rows:
+            return []
+        headers = [_header(cell.plain) for cell in block.rows[0]]
+        columns = {c.where.column: h for c, h in zip(block.rows[0], headers, strict=True)}
+        name_col = next((c for c, h in columns.items() if h in NAME_HEADERS), None)
+        value_col = next((c for c, h in columns.items() if h in VALUE_HEADERS or h == f"{self.year}年"), None)
+        previous_col = next((c for c, h in columns.items() if h in PREVIOUS_HEADERS or h == f"{self.year - 1}年"), None)
+        change_col = next((c for c, h in columns.items() if h in CHANGE_HEADERS), None)
+        unit_col = next((c for c, h in columns.items() if h in UNIT_HEADERS), None)
+        if name_col is not None and (value_col or previous_col or change_col):
+            return self._summary(block, name_col, value_col, previous_col, change_col, unit_col)
+        found: list[Finding] = []
+        for row in block.rows[1:]:
+            label = next((c.plain for c in row if c.plain and not _bare_number(c.plain)), "")
+            for cell in row:
+                header = columns.get(cell.where.column, "")
+                if header in {"序号", "编号", "排名", "名次"} or "年份" in header:
+                    continue
+                context = label + header
+                if _bare_number(cell.plain):
+                    found += self._bare_cell(cell, label, block.rows[0], row)
+                else:
+                    found += self.passage(cell, context if cell.plain != label else "")
+        return found
+
+    def _summary(
+        self,
+        block: TableBlock,
+        name_col: int,
+        value_col: int | None,
+        previous_col: int | None,
+        change_col: int | None,
+        unit_col: int | None,
+    ) -> list[Finding]:
+        found: list[Finding] = []
+        for row in block.rows[1:]:
+            cells = {c.where.column: c for c in row}
+            name_cell = cells.get(name_col)
+            if name_cell is None or not name_cell.plain:
+                continue
+            figure = self.by_name.get(name_cell.plain)
+            if figure is None:
+                scored = max(self.figures, key=lambda f: similarity(core(f), name_cell.plain), default=None)
+                if scored is not None and similarity(core(scored), name_cell.plain) >= 0.9:
+                    figure = scored
+            if figure is None:
+                found.append(Finding("unexplained", str(name_cell.where), " | ".join(c.plain for c in row)))
+                continue
+            for column, number, what in ((value_col, figure.value, "本年"), (previous_col, figure.previous, "上年")):
+                cell = cells.get(column) if column is not None else None
+                if cell is None:
+                    continue
+                written = written_number(number) if number is not None else "—"
+                agrees = _same_number(cell.plain, number)
+                found.append(_cell_finding(cell, agrees, f"{figure.name}{what} {written}", written, figure))
+            cell = cells.get(change_col) if change_col is not None else None
+            if cell is not None:
+                written = table_change(figure)
+                agrees = _table_change_agrees(cell.plain, figure)
+                found.append(_cell_finding(cell, agrees, f"{figure.name} {written}", written, figure))
+            cell = cells.get(unit_col) if unit_col is not None else None
+            if cell is not None and figure.unit and cell.plain not in {figure.unit, "", "—"}:
+                found.append(_cell_finding(cell, False, f"{figure.name}的单位 {figure.unit}", figure.unit, figure))
+        return found
+
+    def _bare_cell(self, cell: Passage, label: str, header_row: list[Passage], row: list[Passage]) -> list[Finding]:
+        """A number alone in a cell: its row's label and its column's header name it; the header's （个） is its
+        unit."""
+        header = next((h.plain for h in header_row if h.where.column == cell.where.column), "")
+        unit = ""
+        for mark, close in (("（", "）"), ("(", ")")):
+            if mark in header and close in header:
+                unit = header.split(mark)[1].split(close)[0]
+        number = Decimal(cell.plain.replace(",", "").rstrip("%"))
+        percent = cell.plain.endswith("%")
+        window = label + _header(header)
+        if percent:
+            pool = [f for f in self.figures if (f.kind == "rate" or f.unit == "%") and f.value is not None]
+        else:
+            pool = [f for f in self.figures if f.value is not None and (not unit or f.unit in {unit, ""})]
+        agree = {f.name: f.value == number for f in pool}
+        match = best([window], pool, agree)
+        if match is None:
+            return [Finding("unexplained", str(cell.where), f"{label} {cell.plain}")]
+        figure = match.figure
+        written = written_number(figure.value) if figure.value is not None else "—"
+        return [_cell_finding(cell, agree[figure.name], f"{figure.name} {written}{figure.unit}", written, figure)]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _says(figure: Figure) -> str:
+    """What the data gives for an indicator, as build writes it."""
+    parts = []
+    if figure.value is not None:
+        parts.append(f"{written_number(figure.value)}{figure.unit}")
+    if figure.change is not None:
+        parts.append(change_phrase(figure))
+    return f"{figure.name} " + "，".join(parts)
+
+
+def _change_agrees(pair: _Pair, figure: Figure) -> bool:
+    change = figure.change
+    if change is None:
+        return False
+    if pair.direction == "flat" or pair.amount is None:
+        return change.direction in {"flat", "about-flat"}
+    if change.direction not in {"down", "up"} or change.amount is None:
+        return False
+    direction = pair.direction
+    if pair.amount.negative:  # 增长-5% means a fall: the convention check says so separately
+        direction = "down" if direction == "up" else "up"
+    if direction != change.direction:
+        return False
+    number, unit = pair.amount.number, pair.amount.unit
+    if unit == "倍":
+        number, unit = number * 100, "%"
+    if unit != change.unit:
+        return False
+    return number == abs(change.amount)
+
+
+def _unit_fits(amount: Amount, figure: Figure) -> bool:
+    if figure.kind == "rate" or amount.percent:
+        return False
+    if amount.approx == "第":
+        return figure.unit == amount.unit
+    return figure.unit in {amount.unit, "万" + amount.unit, "亿" + amount.unit}
+
+
+def _number_of(figure: Figure, statement: Statement) -> Decimal | None:
+    return figure.previous if statement.previous_year else figure.value
+
+
+def _in_units(figure: Figure, number: Decimal) -> Decimal:
+    """The indicator's number in plain units: 9759.5 (万元) -> 97595000."""
+    if figure.unit.startswith("万") and len(figure.unit) > 1:
+        return number * WAN
+    if figure.unit.startswith("亿") and len(figure.unit) > 1:
+        return number * YI
+    return number
+
+
+def _amount_agrees(amount: Amount, figure: Figure, statement: Statement) -> bool:
+    number = _number_of(figure, statement) if statement.kind == "count" else figure.value
+    if number is None:
+        return False
+    data = _in_units(figure, number) if statement.kind == "count" else number
+    text = amount.value
+    if amount.approx in {"", "第"}:
+        return data == text
+    if amount.approx in {"余", "多"}:
+        step = Decimal(10) ** _last_digit_place(amount.number) * amount.scale
+        return text < data < text + step
+    if amount.approx in {"以上", "超过", "逾", "超"}:
+        return data >= text
+    if amount.approx in {"以下", "以内", "近", "将近"}:
+        return data <= text
+    return abs(data - text) <= abs(text) / 10  # 约, 左右
+
+
+def _last_digit_place(number: Decimal) -> int:
+    """300 -> 2, 1500 -> 2, 4 -> 0, 2.5 -> -1: the place of the last digit that is not zero."""
+    return int(number.normalize().as_tuple().exponent)
+
+
+def _written_like(number: Decimal, amount: Amount, figure: Figure) -> str:
+    """The indicator's number written the way the text wrote this figure (万, 余, 以上), unit included."""
+    plain = _in_units(figure, number) if not amount.percent else number
+    after = amount.approx if amount.approx in APPROX_AFTER else ""
+    if amount.approx in {"余", "多"}:
+        digits = len(amount.number.normalize().as_tuple().digits)
+        return approximate(plain, max(1, digits), amount.approx) + amount.unit
+    if amount.approx == "第":
+        return chinese_numeral(int(plain))
+    if amount.scale == WAN:
+        return in_wan(plain) + amount.unit + after
+    return written_number(number if amount.scale == 1 else plain) + amount.unit + after
+
+
+def _bare_number(text: str) -> bool:
+    stripped = text.replace(",", "").rstrip("%")
+    try:
+        Decimal(stripped)
+    except ArithmeticError:
+        return False
+    return bool(stripped) and stripped.replace(".", "", 1).lstrip("-").isdigit()
+
+
+def _same_number(text: str, number: Decimal | None) -> bool:
+    cleaned = text.replace(",", "").strip()
+    if cleaned in {"", "—", "-", "/", "无"}:
+        return number is None
+    if number is None:
+        return False
+    try:
+        return Decimal(cleaned.rstrip("%")) == number
+    except ArithmeticError:
+        return False
+
+
+def _table_change_agrees(text: str, figure: Figure) -> bool:
+    if text in {"", "—", "-", "/"}:
+        return figure.change is None
+    if figure.change is None:
+        return False
+    if text == table_change(figure):
+        return True
+    if text in {"持平", "基本持平"}:
+        return figure.change.direction in {"flat", "about-flat"}
+    if text == "新增":
+        return figure.change.direction == "new"
+    found = statements(text)
+    if found and found[0].kind == "change" and len(found[0].amounts) == 1:
+        statement = found[0]
+        return _change_agrees(_Pair("", statement.amounts[0], statement.directions[0], statement.verbs[0]), figure)
+    bare = text.rstrip("%")
+    unit = "个百分点" if text.endswith("个百分点") else "%"
+    bare = text.removesuffix("个百分点").rstrip("%")
+    try:
+        number = Decimal(bare)
+    except ArithmeticError:
+        return False
+    change = figure.change
+    return change.amount is not None and number == change.amount and unit == change.unit
+
+
+def _cell_finding(cell: Passage, agrees: bool, expected: str, write: str, figure: Figure) -> Finding:
+    if agrees:
+        return Finding("agrees", str(cell.where), cell.plain, "", "", (figure.name,))
+    return Finding("disagrees", str(cell.where), cell.plain or "（空）", expected, write, (figure.name,))
+
+
+__all__ = ["DOWN_VERBS", "Checker", "Where"]
