@@ -197,6 +197,9 @@ def amounts(text: str, spans: list[tuple[int, int]] | None = None) -> list[Amoun
         if text[position : position + 1] in {"余", "多"}:
             approx = text[position]
             position += 1
+            if scale == 1 and text[position : position + 1] in {"万", "亿"}:  # 2300余万元
+                scale = 10_000 if text[position] == "万" else 100_000_000
+                position += 1
         unit = ""
         written = ""
         for candidate in (*PERCENT_UNITS, *UNITS):
