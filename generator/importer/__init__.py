@@ -16,7 +16,7 @@ from typing import Any
 
 from generator.errors import Place, Problem, ReportError
 from generator.importer.draft import Drafter, DraftIndicator, escape, expander_for, indicator_name
-from generator.importer.structure import Article, Unplaced, read_article, shown
+from generator.importer.structure import Article, Unplaced, heading_text, read_article, shown
 from generator.model import LEVEL_ALIASES, Report, parse_number, validate_report
 from generator.reading.docx_text import DocxText, Passage, TableBlock
 from generator.reading.statements import statements
@@ -353,10 +353,15 @@ def coverage(original: DocxText, built: DocxText) -> tuple[int, int, list[str]]:
     the ones it does not."""
     said = squeeze("".join(p.plain for p in built.passages()))
     wanted = []
-    for passage in original.passages():
-        if passage.where.story in {"页眉", "页脚"}:
-            continue
-        wanted += [s for s in sentences(squeeze(passage.plain)) if len(s) >= 2]
+    blocks = original.body
+    for i, block in enumerate(blocks):
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        if isinstance(block, TableBlock) or (isinstance(following, TableBlock) and len(block.plain) <= 30):
+            continue  # tables (and their titles) are laid out anew: the summary table, the honors
+        wanted += [s for s in sentences(squeeze(heading_text(block.plain))) if len(s) >= 2]
+    for passage in original.others:
+        if passage.where.story not in {"页眉", "页脚"}:
+            wanted += [s for s in sentences(squeeze(passage.plain)) if len(s) >= 2]
     missing = [s for s in wanted if s not in said]
     return len(wanted) - len(missing), len(wanted), missing
 

@@ -25,6 +25,7 @@ MAX_NAME = 16
 _SEPARATORS = re.compile(r"(?:等|、|了|包括|对|将|从|在|把|向|给)")
 _DURATIONS = {"年", "天", "小时", "分钟"}
 _PLAIN_CONNECTORS = {"", "同比", "分别同比", "均同比", "同比分别", "同比均", "分别", "均"}
+RATE_ENDINGS = ("率", "占比", "比重", "比例")
 
 
 @dataclass
@@ -142,9 +143,8 @@ class Drafter:
         for k, v in fields.items():
             if (v and not getattr(indicator, k)) or (k == "kind" and v == "rate"):
                 setattr(indicator, k, v)
-        shown = sentence if len(sentence) <= 120 else sentence[:118] + "……"
-        if shown not in indicator.sources:
-            indicator.sources.append(shown)
+        if sentence not in indicator.sources:
+            indicator.sources.append(sentence)
         return indicator
 
     # -- reading one text ---------------------------------------------------------------------------------------
@@ -154,7 +154,7 @@ class Drafter:
         plans: list[_Plan] = []
         by_sentence: dict[tuple[int, int], list[tuple[Statement, list[DraftIndicator]]]] = {}
         for statement in statements(text, self.short_name):
-            sentence = text[statement.sentence[0] : statement.sentence[1]]
+            sentence = _source(text, statement)
             if statement.kind == "change":
                 plan = self._change(statement, text, sentence, by_sentence.get(statement.sentence, []))
             elif statement.kind == "count":
@@ -233,8 +233,8 @@ class Drafter:
         amount = statement.amounts[0]
         if amount.unit != "%" or amount.negative or amount.approx not in {"", *APPROX_AFTER}:
             return None
-        if not statement.names or not all(n.endswith("率") or "率" in n for n in statement.names):
-            return None  # 占比35% and the like: no indicator would be named well
+        if not statement.names or not all(n.endswith(RATE_ENDINGS) for n in statement.names):
+            return None  # 达到35%: no indicator would be named well
         chosen = []
         for name in statement.names:
             indicator = self._claim(name, "value", amount.number, sentence, kind="rate")
@@ -290,6 +290,19 @@ class _FigureName:
     unit: str
 
 
+def _source(text: str, statement: Statement) -> str:
+    """The sentence a figure was read from; of a long sentence, the clauses around the figure."""
+    start, end = statement.sentence
+    if end - start <= 80:
+        return text[start:end]
+    begin = min(statement.clause[0], statement.subject_start)
+    finish = max(statement.clause[1], statement.end)
+    while finish - begin < 40 and finish < end:  # a short clause: add the next, for context
+        following = text.find("，", finish + 1, end)
+        finish = following + 1 if following >= 0 else end
+    return ("……" if begin > start else "") + text[begin:finish].rstrip("，；") + ("……" if finish < end else "")
+
+
 def _ref(name: str) -> str:
     return name if name.isidentifier() and name not in NAMES else f'指标["{name}"]'
 
@@ -302,8 +315,8 @@ def _verb_arguments(verb: str, direction: str, kind: str) -> str:
 
 
 def escape(text: str) -> str:
-    """Literal text in a field that is a template: a { written by the author stays a {."""
-    return text.replace("{", '{{ "{" }}') if "{" in text else text
+    """Literal text in a field that is a template: {{, {% and {# written by the author stay as written."""
+    return re.sub(r"\{[{%#]", lambda m: '{{ "' + m.group(0) + '" }}', text) if "{" in text else text
 
 
 def expander_for(data: dict[str, Any]) -> TextExpander:
