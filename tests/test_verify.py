@@ -654,3 +654,30 @@ def test_every_explained_figure_edited_in_turn_is_found_at_its_paragraph(
             assert set(finding.indicators) & set(found[0].indicators), (edited, found[0].indicators)
             tried += 1
     assert tried > len(explained)  # every figure at least once, most of them twice or three times
+
+
+# (year, text before, the same with a figure no indicator of the year is about)
+NEW_FIGURES = [
+    ("2019", "五类案件全破", "五类案件全破，破案率同比提高3.2个百分点"),
+    ("2019", "阻碍重点工程项目案件连续第二年", "全市盗抢案件同比下降12.4%，阻碍重点工程项目案件连续第二年"),
+    ("2019", "清理僵尸车479辆", "清理僵尸车479辆，查处酒驾1234起"),
+    ("2022", "有力维护了我市政治安全", "全市火灾起数同比下降9.9%，有力维护了我市政治安全"),
+    ("2022", "救回溺水人员10人", "救回溺水人员10人，走访群众3.2万人次"),
+    ("2022", "助企“123”模式", "企业满意率提高2.1个百分点，助企“123”模式"),
+]
+
+
+@pytest.mark.parametrize("case", NEW_FIGURES, ids=[c[2][-16:] for c in NEW_FIGURES])
+def test_a_figure_the_data_does_not_explain_is_listed_not_an_error(
+    reports: dict[tuple[str, str], Path], tmp_path: Path, case: tuple
+) -> None:
+    """Not even in a sentence that names an indicator elsewhere (全年全市刑事、治安发案……，破案率……)."""
+    year, old, new = case
+    place: dict[str, str] = {}
+    report = edited_copy(reports[(year, "newspaper")], tmp_path / f"{year}.docx", body_edit(old, new, place))
+    before = api.verify(reports[(year, "newspaper")]).verification
+    after = api.verify(report, EXAMPLES / f"{year}.yaml").verification
+    assert after.disagreements == []
+    added = [f for f in after.unexplained if f.found not in {b.found for b in before.unexplained}]
+    assert [f.where.split("“")[0] for f in added] == [place["place"]], added
+    assert len(after.agreements) == len(before.agreements)

@@ -69,7 +69,7 @@ def draft_report(document: DocxText, *, year: int | None = None, organization: s
         raise ReportError(Problem("文档里没有找到正文段落，无法导入", place=Place(document.name), code="import-empty"))
     notes = list(article.notes)
     if year is None:
-        year = guess_year(article)
+        year = guess_year(article) or _year_anywhere(document)
         if year is None:
             raise ReportError(
                 Problem(
@@ -210,6 +210,15 @@ def guess_year(article: Article) -> int | None:
     years = Counter(
         int(y) for p in every for y in re.findall(r"(?<!\d)((?:19|20)\d\d)\s*年", p.plain) if 1990 <= int(y) <= 2100
     )
+    return years.most_common(1)[0][0] if years else None
+
+
+def _year_anywhere(document: DocxText) -> int | None:
+    """The year a running head or a table title names (县公安局 2023年工作综述, 数说2023)."""
+    years: Counter[int] = Counter()
+    for passage in document.passages():
+        for found in re.findall(r"(?<!\d)((?:19|20)\d\d)(?:\s*年|$)", passage.plain):
+            years[int(found)] += 1
     return years.most_common(1)[0][0] if years else None
 
 

@@ -87,6 +87,7 @@ class Drafter:
         self.short_name = short_name
         self.indicators: dict[str, DraftIndicator] = {}
         self.plans: dict[int, list[_Plan]] = {}  # id of a text's slot -> its replacements
+        self.table_pairs: dict[str, set[str]] = {}  # pairs of characters of table indicators' names -> names
         self.replaced = 0
 
     # -- indicators ---------------------------------------------------------------------------------------------
@@ -99,6 +100,9 @@ class Drafter:
             number += 1
         indicator.name = name
         self.indicators[name] = indicator
+        probe = core(_FigureName(name, indicator.unit))  # type: ignore[arg-type]
+        for i in range(len(probe) - 1):
+            self.table_pairs.setdefault(probe[i : i + 2], set()).add(name)
 
     def _claim(
         self, raw_name: str, key: str, number: Decimal, sentence: str, weak: bool = False, **fields: Any
@@ -127,13 +131,15 @@ class Drafter:
         return self._record(indicator, key, number, sentence, fields)
 
     def _similar(self, name: str) -> list[DraftIndicator]:
-        """Indicators of a table the text repeats under another wording (刑事发案 for 刑事发案数)."""
-        found = []
-        for indicator in self.indicators.values():
-            if indicator.name == name or indicator.from_table:
-                probe = core(_FigureName(indicator.name, indicator.unit))  # type: ignore[arg-type]
-                if indicator.name == name or similarity(probe, name) >= 0.95:
-                    found.append(indicator)
+        """The indicator of this name, and a table's indicators the text names in other words (刑事发案数)."""
+        found = [self.indicators[name]] if name in self.indicators else []
+        near: set[str] = set()
+        for i in range(len(name) - 1):
+            near |= self.table_pairs.get(name[i : i + 2], set())
+        for other in sorted(near - {name}):
+            indicator = self.indicators[other]
+            if similarity(core(_FigureName(indicator.name, indicator.unit)), name) >= 0.95:  # type: ignore[arg-type]
+                found.append(indicator)
         return found
 
     def _record(

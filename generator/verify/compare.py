@@ -9,6 +9,7 @@ build would write there, keeping the writer's own verbs (提升, 减少) where t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ from generator.reading.docx_text import Passage, TableBlock, Where
 from generator.reading.statements import APPROX_AFTER, DOWN_VERBS, Amount, Statement, clean_name, statements
 from generator.reading.text import INVISIBLE, excerpt
 from generator.verify.findings import Finding
-from generator.verify.matching import Match, assign, best, core, similarity
+from generator.verify.matching import Agrees, Allowed, Match, NameIndex, core, similarity
 
 WAN, YI = 10_000, 100_000_000
 _PLAIN_CONNECTORS = {"", "同比", "分别同比", "均同比", "同比分别", "同比均", "分别", "均"}
@@ -51,7 +52,7 @@ class Checker:
         self.by_name = figures
         self.short_name = short_name
         self.year = year
-        self.changing = [f for f in self.figures if f.change is not None]
+        self.index = NameIndex(self.figures)
 
     # -- paragraphs ---------------------------------------------------------------------------------------------
 
@@ -59,11 +60,16 @@ class Checker:
         """The figures of one paragraph (or of a table cell, with its row and column words as ``context``)."""
         text = passage.plain
         found: list[Finding] = []
+        named: dict[tuple[int, int], set[str]] = {}  # indicators each sentence has already named
         for statement in statements(text, self.short_name):
+            taken = named.setdefault(statement.sentence, set())
             if statement.kind in {"change", "flat"}:
-                found += self._change(statement, passage, context)
+                findings = self._change(statement, passage, context, taken)
             else:
-                found += self._amount(statement, passage, context)
+                findings = self._amount(statement, passage, context, taken)
+            for finding in findings:
+                taken.update(finding.indicators)
+            found += findings
         return found
 
     def _where(self, passage: Passage, position: int) -> str:
@@ -91,19 +97,25 @@ class Checker:
             for i, (amount, direction, verb) in enumerate(items)
         ]
 
-    def _change(self, statement: Statement, passage: Passage, context: str) -> list[Finding]:
+    def _change(self, statement: Statement, passage: Passage, context: str, taken: set[str]) -> list[Finding]:
         text = passage.plain
         pairs = self._pairs(statement)
         clause = text[statement.clause[0] : statement.change_start]
-        sentence = text[statement.sentence[0] : statement.change_start]
+        # the whole sentence names a figure only when its own clause names nothing (同比增长20% after 697起)
+        own = statement.subject and not statement.inherited
+        sentence = "" if own else text[statement.sentence[0] : statement.change_start]
         windows = []
         for pair in pairs:
             if len(pairs) > 1:
                 windows.append([pair.name, "", context, ""])
             else:
                 windows.append([pair.name, statement.subject + context, clause + context, sentence])
-        agrees = [{f.name: _change_agrees(p, f) for f in self.changing} for p in pairs]
-        matches = assign(windows, self.changing, agrees)
+        agrees = [_agrees_change_of(pair) for pair in pairs]
+
+        def allowed(figure: Figure) -> bool:
+            return figure.change is not None
+
+        matches = self.index.assign(windows, allowed, agrees, set() if statement.inherited else taken)
         return self._outcome(statement, passage, pairs, matches, agrees)
 
     def _outcome(
@@ -112,13 +124,13 @@ class Checker:
         passage: Passage,
         pairs: list[_Pair],
         matches: list[Match | None],
-        agrees: list[dict[str, bool]],
+        agrees: Sequence[Agrees],
     ) -> list[Finding]:
         where = self._where(passage, statement.start)
         found_text = self._found(passage, statement)
         matched = [(p, m.figure) for p, m in zip(pairs, matches, strict=True) if m is not None]
         findings = []
-        if any(not agrees[i][m.figure.name] for i, m in enumerate(matches) if m is not None):
+        if any(not agrees[i](m.figure) for i, m in enumerate(matches) if m is not None):
             expected = "；".join(_says(figure) for _, figure in matched)
             findings.append(
                 Finding(
@@ -191,25 +203,33 @@ class Checker:
 
     # -- counts and rates ---------------------------------------------------------------------------------------
 
-    def _amount(self, statement: Statement, passage: Passage, context: str) -> list[Finding]:
+    def _amount(self, statement: Statement, passage: Passage, context: str, taken: set[str]) -> list[Finding]:
         text = passage.plain
         amount = statement.amounts[0]
+        allowed: Allowed
         if statement.kind == "value":
-            pool = [f for f in self.figures if (f.kind == "rate" or f.unit == "%") and f.value is not None]
+
+            def allowed(figure: Figure) -> bool:
+                return _rate_with_value(figure)
+
             names = statement.names or [""]
         else:
-            pool = [f for f in self.figures if _unit_fits(amount, f) and _number_of(f, statement) is not None]
+
+            def allowed(figure: Figure) -> bool:
+                return _unit_fits(amount, figure) and _number_of(figure, statement) is not None
+
             names = statement.names[:1] or [""]
-        if not pool:
-            return [Finding("unexplained", self._where(passage, statement.start), self._found(passage, statement))]
         clause = text[statement.clause[0] : statement.clause[1]]
         sentence = text[statement.sentence[0] : statement.end]
         nearby = statement.before + statement.after
         windows = [
             [name, nearby + context if len(names) == 1 else context, clause + context, sentence] for name in names
         ]
-        agree = {f.name: _amount_agrees(amount, f, statement) for f in pool}
-        matches = assign(windows, pool, [agree] * len(names))
+
+        def agree(figure: Figure) -> bool:
+            return _amount_agrees(amount, figure, statement)
+
+        matches = self.index.assign(windows, allowed, [agree] * len(names), taken)
         pairs = [_Pair(name, amount, "flat", "") for name in names]
         return self._outcome(statement, passage, pairs, matches, [agree] * len(names))
 
@@ -269,7 +289,8 @@ class Checker:
                 continue
             figure = self.by_name.get(name_cell.plain)
             if figure is None:
-                scored = max(self.figures, key=lambda f: similarity(core(f), name_cell.plain), default=None)
+                near = self.index.near(name_cell.plain)
+                scored = max(near, key=lambda f: similarity(core(f), name_cell.plain), default=None)
                 if scored is not None and similarity(core(scored), name_cell.plain) >= 0.9:
                     figure = scored
             if figure is None:
@@ -303,20 +324,29 @@ class Checker:
         number = Decimal(cell.plain.replace(",", "").rstrip("%"))
         percent = cell.plain.endswith("%")
         window = label + _header(header)
-        if percent:
-            pool = [f for f in self.figures if (f.kind == "rate" or f.unit == "%") and f.value is not None]
-        else:
-            pool = [f for f in self.figures if f.value is not None and (not unit or f.unit in {unit, ""})]
-        agree = {f.name: f.value == number for f in pool}
-        match = best([window], pool, agree)
+
+        def allowed(figure: Figure) -> bool:
+            if percent:
+                return _rate_with_value(figure)
+            return figure.value is not None and (not unit or figure.unit in {unit, ""})
+
+        match = self.index.best([window], allowed, lambda figure: figure.value == number)
         if match is None:
             return [Finding("unexplained", str(cell.where), f"{label} {cell.plain}")]
         figure = match.figure
         written = written_number(figure.value) if figure.value is not None else "—"
-        return [_cell_finding(cell, agree[figure.name], f"{figure.name} {written}{figure.unit}", written, figure)]
+        return [_cell_finding(cell, figure.value == number, f"{figure.name} {written}{figure.unit}", written, figure)]
 
 
 # ---------------------------------------------------------------------------------------------------------------
+
+
+def _rate_with_value(figure: Figure) -> bool:
+    return (figure.kind == "rate" or figure.unit == "%") and figure.value is not None
+
+
+def _agrees_change_of(pair: _Pair) -> Agrees:
+    return lambda figure: _change_agrees(pair, figure)
 
 
 def _says(figure: Figure) -> str:

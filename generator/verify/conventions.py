@@ -118,6 +118,8 @@ def document_warnings(passages: Sequence[Passage], skip: set[str]) -> list[Findi
 
     def first(pattern: re.Pattern[str], original: bool = False) -> tuple[Passage, re.Match[str]] | None:
         for passage in passages:
+            if passage.where.header in {"序号", "编号", "排名", "名次"}:
+                continue  # row numbers are not figures written one way or another
             text = passage.text.original if original else passage.plain
             spans = protected_spans(text)
             for match in pattern.finditer(text):

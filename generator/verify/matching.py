@@ -11,7 +11,8 @@ indicator a sentence merely mentions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -57,50 +58,82 @@ class Match:
     assisted: bool = False  # matched only because the value agrees
 
 
-def best(
-    windows: Sequence[str],
-    candidates: Sequence[Figure],
-    agrees: dict[str, bool] | None = None,
-    exclude: set[str] = frozenset(),
-) -> Match | None:
-    """The indicator the nearest window names; ``agrees`` says which candidates the figure agrees with (a weaker
-    name then suffices, and among equals the one that agrees wins)."""
-    agrees = agrees or {}
-    pool = [f for f in candidates if f.name not in exclude]
-    if not pool:
+Allowed = Callable[[Figure], bool]
+Agrees = Callable[[Figure], bool]
+
+
+class NameIndex:
+    """The indicators by the pairs of characters of their names: a window is only compared with the indicators
+    it shares a pair with, so a report with thousands of indicators is matched as fast as one with twenty."""
+
+    def __init__(self, figures: Iterable[Figure]) -> None:
+        self.order: dict[str, int] = {}
+        self.figures: dict[str, Figure] = {}
+        self.cores: dict[str, str] = {}
+        self.by_pair: dict[str, set[str]] = defaultdict(set)
+        for figure in figures:
+            self.order[figure.name] = len(self.order)
+            self.figures[figure.name] = figure
+            name = self.cores[figure.name] = core(figure)
+            for i in range(max(len(name) - 1, 1)):
+                self.by_pair[name[i : i + 2]].add(figure.name)
+
+    def near(self, window: str) -> list[Figure]:
+        names: set[str] = set()
+        for i in range(max(len(window) - 1, 1)):
+            names |= self.by_pair.get(window[i : i + 2], set())
+        return [self.figures[n] for n in sorted(names, key=self.order.__getitem__)]
+
+    def best(
+        self,
+        windows: Sequence[str],
+        allowed: Allowed,
+        agrees: Agrees,
+        exclude: set[str] = frozenset(),
+        named: set[str] = frozenset(),
+    ) -> Match | None:
+        """The indicator the nearest window names; ``agrees`` says whether the figure agrees with a candidate (a
+        weaker name then suffices, and among equals the one that agrees wins). ``named``: indicators other figures
+        of the sentence are about, which a wide window (clause, sentence) does not name again."""
+        for tier, window in enumerate(windows):
+            if not window:
+                continue
+            bar = MATCH if tier < 2 else WIDE_MATCH
+            top: tuple[float, Figure] | None = None
+            for figure in self.near(window):
+                if figure.name in exclude or not allowed(figure) or (tier >= 2 and figure.name in named):
+                    continue
+                score = similarity(self.cores[figure.name], window) + (0.05 if agrees(figure) else 0.0)
+                if top is None or score > top[0]:
+                    top = (score, figure)
+            if top is not None and top[0] >= bar:
+                return Match(top[1], top[0])
+        for window in windows:
+            for figure in self.near(window) if window else []:
+                if figure.name in exclude | named or not allowed(figure) or not agrees(figure):
+                    continue
+                if similarity(self.cores[figure.name], window) >= ASSIST:
+                    return Match(figure, ASSIST, assisted=True)
         return None
-    for tier, window in enumerate(windows):
-        if not window:
-            continue
-        bar = MATCH if tier < 2 else WIDE_MATCH
-        scored = sorted(
-            ((similarity(core(f), window) + (0.05 if agrees.get(f.name) else 0.0), f) for f in pool),
-            key=lambda pair: -pair[0],
-        )
-        top, figure = scored[0]
-        if top >= bar:
-            return Match(figure, top)
-    for window in windows:
-        for figure in pool:
-            if agrees.get(figure.name) and window and similarity(core(figure), window) >= ASSIST:
-                return Match(figure, ASSIST, assisted=True)
-    return None
 
-
-def assign(
-    windows_per_name: Sequence[Sequence[str]], candidates: Sequence[Figure], agrees: Sequence[dict[str, bool]]
-) -> list[Match | None]:
-    """Parallel names of one statement to distinct indicators, the surest pairs first."""
-    result: list[Match | None] = [None] * len(windows_per_name)
-    taken: set[str] = set()
-    pending = list(range(len(windows_per_name)))
-    while pending:
-        options = [(best(windows_per_name[i], candidates, agrees[i], taken), i) for i in pending]
-        found = [(m, i) for m, i in options if m is not None]
-        if not found:
-            break
-        match, i = max(found, key=lambda pair: (not pair[0].assisted, pair[0].score))
-        result[i] = match
-        taken.add(match.figure.name)
-        pending.remove(i)
-    return result
+    def assign(
+        self,
+        windows_per_name: Sequence[Sequence[str]],
+        allowed: Allowed,
+        agrees: Sequence[Agrees],
+        named: set[str] = frozenset(),
+    ) -> list[Match | None]:
+        """Parallel names of one statement to distinct indicators, the surest pairs first."""
+        result: list[Match | None] = [None] * len(windows_per_name)
+        taken: set[str] = set()
+        pending = list(range(len(windows_per_name)))
+        while pending:
+            options = [(self.best(windows_per_name[i], allowed, agrees[i], taken, named), i) for i in pending]
+            found = [(m, i) for m, i in options if m is not None]
+            if not found:
+                break
+            match, i = max(found, key=lambda pair: (not pair[0].assisted, pair[0].score))
+            result[i] = match
+            taken.add(match.figure.name)
+            pending.remove(i)
+        return result
