@@ -282,3 +282,20 @@ def test_the_command_says_what_is_wrong_in_chinese(tmp_path: Path, args: list[st
     assert message in done.stderr
     assert "Traceback" not in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["数据.yaml", "旧.doc", "空白.docx", "无年份.docx"])
+
+
+def test_the_readme_shows_what_import_prints(tmp_path: Path) -> None:
+    seed_docx("2022", tmp_path / "2022年报道.docx", "styles")
+    done = run("import", "2022年报道.docx", "-o", "2022.xlsx", cwd=tmp_path)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command_line = "$ annual-report import 2022年报道.docx -o 2022.xlsx"
+    start = readme.index(command_line) + len(command_line)
+    block = readme[start : readme.index("```", start)]
+    shown = done.stdout.splitlines()
+    for line in (line for line in block.splitlines() if line.strip() and "……" not in line):
+        assert line in shown, line
+    done = run("import", "2022年报道.docx", "-o", "2022.yaml", cwd=tmp_path)
+    text = (tmp_path / "2022.yaml").read_text(encoding="utf-8")
+    for line in readme[readme.index("草稿里的一段（YAML）") :].split("```yaml")[1].split("```")[0].splitlines():
+        for piece in filter(None, (p.strip() for p in line.split("…"))):
+            assert piece in text, piece

@@ -681,3 +681,30 @@ def test_a_figure_the_data_does_not_explain_is_listed_not_an_error(
     added = [f for f in after.unexplained if f.found not in {b.found for b in before.unexplained}]
     assert [f.where.split("“")[0] for f in added] == [place["place"]], added
     assert len(after.agreements) == len(before.agreements)
+
+
+def readme_block(command_line: str) -> list[str]:
+    """The lines of the README's example output after ``command_line`` (elided lines, with ……, left out)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index(command_line) + len(command_line)
+    block = readme[start : readme.index("```", start)]
+    return [line for line in block.splitlines() if line.strip() and "……" not in line]
+
+
+def test_the_readme_shows_what_verify_prints(tmp_path: Path) -> None:
+    shutil.copy(EXAMPLES / "2019.yaml", tmp_path / "2019.yaml")
+    api.build(tmp_path / "2019.yaml")
+
+    def edit(document) -> None:  # noqa: ANN001
+        body_edit("全市涉企案件警情数同比下降15%", "全市涉企案件警情数同比增长15%", {})(document)
+        body_edit("化解各类社会矛盾697起", "化解各类社会矛盾679起", {})(document)
+        body_edit("五类案件全破", "五类案件全破，破案率同比提高3.2%，约300人左右受到表彰", {})(document)
+        cell, _, _ = _cell(document, "治安发案数", "同比")
+        cell.paragraphs[0].runs[0].text = "下降32.9%"
+
+    edited_copy(tmp_path / "2019.docx", tmp_path / "2019.docx", edit)
+    done = run("verify", "2019.docx", cwd=tmp_path)
+    assert done.returncode == 1
+    shown = done.stdout.splitlines()
+    for line in readme_block("$ annual-report verify 2019.docx"):
+        assert line in shown, line
