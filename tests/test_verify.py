@@ -695,7 +695,7 @@ def test_the_readme_shows_what_verify_prints(tmp_path: Path) -> None:
     shutil.copy(EXAMPLES / "2019.yaml", tmp_path / "2019.yaml")
     api.build(tmp_path / "2019.yaml")
 
-    def edit(document) -> None:  # noqa: ANN001
+    def edit(document) -> None:
         body_edit("全市涉企案件警情数同比下降15%", "全市涉企案件警情数同比增长15%", {})(document)
         body_edit("化解各类社会矛盾697起", "化解各类社会矛盾679起", {})(document)
         body_edit("五类案件全破", "五类案件全破，破案率同比提高3.2%，约300人左右受到表彰", {})(document)
