@@ -23,7 +23,7 @@ from generator import api
 from generator.figures.expressions import TextExpander
 from generator.figures.figure import figures_of
 from generator.reading.text import sentences, squeeze
-from tests.fixtures.seed_articles import CHANGES, HANDS, article, seed_docx
+from tests.fixtures.seed_articles import CHANGES, HANDS, PASTED, article, pasted_docx, scan_sentences, seed_docx
 from tests.helpers import command, docx_lines, environment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +53,21 @@ def test_a_build_of_the_draft_reproduces_the_article(tmp_path: Path, year: str, 
     assert len(missing) <= 0.1 * len(wanted), missing
     assert result.covered / result.sentences >= 0.9  # what the command itself reports
     assert len(wanted) > 40
+
+
+@pytest.mark.parametrize("how", PASTED)
+@pytest.mark.parametrize("year", YEARS)
+def test_the_scan_pasted_into_word_is_imported_whole(tmp_path: Path, year: str, how: str) -> None:
+    """No structure to go by (every line or block a plain paragraph, in the scan's order): nothing is lost, the
+    sentences broken across paragraphs are whole again, and every change is still extracted."""
+    result = api.import_report(pasted_docx(year, tmp_path / "报道.docx", how), tmp_path / f"{year}.yaml")
+    said = squeeze("".join(docx_lines(api.build(result.output).output)))
+    wanted = scan_sentences(year)
+    missing = [s for s in wanted if s not in said]
+    assert len(missing) <= 0.1 * len(wanted), missing
+    changes = {i.name: i.change for i in result.report.indicators if i.change is not None}
+    for words, change, _ in CHANGES[year]:
+        assert Decimal(change) in {v for n, v in changes.items() if words in n}, words
 
 
 @pytest.mark.parametrize("hand", HANDS)

@@ -24,7 +24,7 @@ from generator import api
 from generator.reading.docx_text import read_docx
 from generator.reading.statements import statements
 from generator.reading.text import normalize
-from tests.fixtures.seed_articles import HANDS, seed_docx
+from tests.fixtures.seed_articles import HANDS, PASTED, pasted_docx, seed_docx
 from tests.helpers import command, environment, libreoffice_convert
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -341,6 +341,24 @@ def test_a_seed_article_typed_in_word_verifies_against_its_example_data(tmp_path
         named = {name for f in found.agreements for name in f.indicators}
         data = {i.name for i in api.load(EXAMPLES / f"{year}.yaml").report.indicators if i.change is not None}
         assert data <= named  # every change the article states was matched to its indicator, and agrees
+
+
+@pytest.mark.parametrize("how", PASTED)
+@pytest.mark.parametrize("year", ["2019", "2022"])
+def test_the_scan_pasted_into_word_verifies_and_each_edit_is_found(tmp_path: Path, year: str, how: str) -> None:
+    """The scan as pasted, a paragraph mark at every line or block, sentences broken in the middle: each is read
+    whole again, every change of the data is found in it and agrees; an edit is found in the paragraph it is in."""
+    document = pasted_docx(year, tmp_path / f"{year}.docx", how)
+    found = api.verify(document, EXAMPLES / f"{year}.yaml").verification
+    assert found.disagreements == []
+    named = {name for f in found.agreements for name in f.indicators}
+    data = {i.name for i in api.load(EXAMPLES / f"{year}.yaml").report.indicators if i.change is not None}
+    assert data <= named
+    old, new = ("13.0%", "31.0%") if year == "2022" else ("53.8%", "58.3%")
+    place: dict[str, str] = {}
+    edited = edited_copy(document, tmp_path / "edited.docx", body_edit(old, new, place))
+    disagreements = api.verify(edited, EXAMPLES / f"{year}.yaml").verification.disagreements
+    assert [f.where.split("“")[0] for f in disagreements] == [place["place"]]
 
 
 def test_the_seed_article_with_an_edit_disagrees(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from generator.errors import Place, Problem, ReportError
 from generator.importer.draft import Drafter, DraftIndicator, escape, expander_for, indicator_name
 from generator.importer.structure import Article, Unplaced, heading_text, read_article, shown
 from generator.model import LEVEL_ALIASES, Report, parse_number, validate_report
-from generator.reading.docx_text import DocxText, Passage, TableBlock
+from generator.reading.docx_text import DocxText, Passage, TableBlock, joined
 from generator.reading.statements import statements
 from generator.reading.text import sentences, squeeze
 
@@ -63,7 +63,7 @@ def _header(text: str) -> str:
 
 def draft_report(document: DocxText, *, year: int | None = None, organization: str | None = None) -> Draft:
     """The draft year of ``document``; ReportError when it holds no report text at all."""
-    article = read_article(document)
+    article = read_article(joined(document))  # a sentence broken over two paragraphs is one paragraph again
     texts = [p.plain for p in document.passages()]
     if not article.sections and not article.lead and not article.event:
         raise ReportError(Problem("文档里没有找到正文段落，无法导入", place=Place(document.name), code="import-empty"))

@@ -97,6 +97,8 @@ def sentences(text: str) -> list[str]:
 
 def excerpt(text: str, start: int = 0, width: int = 24) -> str:
     """A short piece of a paragraph around ``start`` for finding it in Word: “……刑事、治安发案同比增长25.8%……”."""
-    begin = max(0, start - width // 3)
+    if len(text) <= width:
+        return text
+    begin = min(max(0, start - width // 3), len(text) - width)
     piece = text[begin : begin + width]
     return ("…" if begin > 0 else "") + piece + ("…" if begin + width < len(text) else "")

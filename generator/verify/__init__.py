@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from generator.figures.content import Content
-from generator.reading.docx_text import DocxText, Passage, TableBlock
+from generator.reading.docx_text import DocxText, Passage, TableBlock, joined
 from generator.verify.compare import Checker
 from generator.verify.conventions import document_warnings, passage_warnings
 from generator.verify.findings import CHECKS, Finding, Verification
@@ -21,6 +21,7 @@ __all__ = ["CHECKS", "Finding", "Verification", "verify_document"]
 def verify_document(document: DocxText, content: Content, data_name: str, skip: Iterable[str] = ()) -> Verification:
     """Every figure of ``document`` compared with ``content``'s indicators, and the conventions not in ``skip``."""
     skipped = set(skip)
+    document = joined(document)  # a sentence broken over two paragraphs (pasted from a PDF) is read whole
     checker = Checker(content.figures, content.short_name, content.year)
     result = Verification(document.name, data_name)
     passages: list[Passage] = []

@@ -75,7 +75,7 @@ class Checker:
     def _where(self, passage: Passage, position: int) -> str:
         if passage.where.story == "表格":
             return str(passage.where)
-        return f"{passage.where}“{excerpt(passage.plain, position)}”"
+        return f"{passage.where_at(position)}“{excerpt(passage.plain, position)}”"
 
     def _found(self, passage: Passage, statement: Statement) -> str:
         """The statement as the document writes it (a count with no words before it, with the words after)."""
@@ -126,7 +126,12 @@ class Checker:
         matches: list[Match | None],
         agrees: Sequence[Agrees],
     ) -> list[Finding]:
-        where = self._where(passage, statement.start)
+        # the place of the figure that disagrees (of a sentence broken over paragraphs, the part that holds it)
+        wrong = [p.amount for i, (p, m) in enumerate(zip(pairs, matches, strict=True)) if m and not agrees[i](m.figure)]
+        figure_at = next((a.start for a in wrong if a is not None), None)
+        if figure_at is None:
+            figure_at = statement.amounts[0].start if statement.amounts else statement.start
+        where = self._where(passage, figure_at)
         found_text = self._found(passage, statement)
         matched = [(p, m.figure) for p, m in zip(pairs, matches, strict=True) if m is not None]
         findings = []

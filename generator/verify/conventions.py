@@ -44,7 +44,7 @@ _ARABIC_COUNT = re.compile(r"\d(起|人|名|件|个|项|次|辆|处|家|份|支|
 def _where(passage: Passage, position: int) -> str:
     if passage.where.story == "表格":
         return str(passage.where)
-    return f"{passage.where}“{excerpt(passage.plain, position)}”"
+    return f"{passage.where_at(position)}“{excerpt(passage.plain, position)}”"
 
 
 def passage_warnings(passage: Passage, skip: set[str], taken: set[tuple[str, int]]) -> list[Finding]:
@@ -145,7 +145,7 @@ def document_warnings(passages: Sequence[Passage], skip: set[str]) -> list[Findi
                 Finding(
                     "warning",
                     _where(pa, ma.start() if not original else 0),
-                    f"{ma.group(0)}（{pa.where}）与 {mb.group(0)}（{pb.where}）",
+                    f"{ma.group(0)}（{pa.where_at(ma.start())}）与 {mb.group(0)}（{pb.where_at(mb.start())}）",
                     check="数字写法",
                     message=message,
                 )
