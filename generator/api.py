@@ -333,7 +333,8 @@ def import_report(
     content, problems = compose(report, target.parent)
     if problems:  # every expression was evaluated before it was kept: this would be a fault of ours
         raise ReportError([Problem(f"导入的草稿无法生成报告：{p}", code="import-invalid") for p in problems])
-    built = docx_text(render_docx(content, load_template(None)), "草稿")
+    style = "official" if report.date is not None else None  # a formal report (it had a sign-off) is built as one
+    built = docx_text(render_docx(content, load_template(style)), "草稿")
     covered, total, missing = coverage(document, built)
     heading = (
         f"{report.year}年的数据草稿，由 annual-report 从 {source.name} 导入。\n"

@@ -314,3 +314,22 @@ def test_the_readme_shows_what_import_prints(tmp_path: Path) -> None:
     for line in readme[readme.index("草稿里的一段（YAML）") :].split("```yaml")[1].split("```")[0].splitlines():
         for piece in filter(None, (p.strip() for p in line.split("…"))):
             assert piece in text, piece
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_a_formal_report_with_its_sign_off_and_attachments(tmp_path: Path, year: str) -> None:
+    """The formal style (一、 headings, 附件 list, sign-off, attachment tables): the sign-off gives the unit's full
+    name and the date, the attachments' labels are kept aside, the rest reads as the sections it was."""
+    shutil.copytree(EXAMPLES / "photos", tmp_path / "photos")
+    shutil.copy(EXAMPLES / f"{year}.yaml", tmp_path / "source.yaml")
+    built = api.build(tmp_path / "source.yaml", "official", tmp_path / "正式报告.docx").output
+    source = api.load(tmp_path / "source.yaml").report
+    result = api.import_report(built, tmp_path / f"{year}.yaml")
+    report = result.report
+    assert report.organization.name == source.organization.name
+    assert report.date == source.date
+    assert [s.heading for s in report.sections] == [s.heading for s in source.sections]
+    assert report.outlook is not None and len(report.outlook.paragraphs) == len(source.outlook.paragraphs)
+    assert all(why.startswith("附件说明") for _, _, why in result.unplaced)
+    assert result.covered == result.sentences
+    assert len(report.honors) == len(source.honors)

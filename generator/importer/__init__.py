@@ -79,11 +79,14 @@ def draft_report(document: DocxText, *, year: int | None = None, organization: s
                 )
             )
         notes.append(f"年份按正文判断为 {year} 年；不对时请用 --year 指定")
-    name, short = (organization, "") if organization else guess_organization(texts)
-    if not organization:
+    if organization or article.signed:
+        name = organization or article.signed
+        short = _short_name(name, texts)
+        if not organization:
+            notes.append(f"单位名称取自落款“{name}”")
+    else:
+        name, short = guess_organization(texts)
         notes.append(f"单位名称按正文推测为“{name}”（简称“{short}”），请核对；可用 --organization 指定")
-    if organization:
-        short = _short_name(organization, texts)
 
     drafter = Drafter(short)
     honors: list[dict[str, str]] = []
@@ -137,6 +140,8 @@ def draft_report(document: DocxText, *, year: int | None = None, organization: s
         }
         if article.subtitle:
             data["subtitle"] = escape(article.subtitle)
+        if article.date:
+            data["date"] = article.date
         if article.byline_names:
             data["byline"] = {"label": article.byline_label, "names": article.byline_names}
         lead, event, outlook = [], [], []

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from generator.reading.docx_text import DocxText, Passage, TableBlock
+from generator.reading.docx_text import ATTACHMENT, DATE_LINE, DocxText, Passage, TableBlock
 from generator.reading.text import normalize
 
 _BYLINE = re.compile(
@@ -68,6 +68,8 @@ class Article:
     sections: list[SectionDraft] = field(default_factory=list)
     outlook_heading: str = ""
     outlook: list[Passage] = field(default_factory=list)
+    date: str = ""  # the formal report's 成文日期 from its sign-off (2020年1月15日)
+    signed: str = ""  # the unit's full name from the sign-off
     tables: list[tuple[str, TableBlock]] = field(default_factory=list)  # (title, table)
     unplaced: list[Unplaced] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -159,6 +161,7 @@ def read_article(document: DocxText) -> Article:
             consumed.add(i)
             article.unplaced.append(Unplaced(str(passage.where), shown(passage), "图片说明；图片没有导入"))
     passages = [(i, p) for i, p in passages if i not in consumed]
+    passages = _sign_off(passages, article)
 
     explicit = any(
         (_HEADING_STYLE.match(_style(p)) and _HEADING_STYLE.match(_style(p)).group(1) == "1")  # type: ignore[union-attr]
@@ -207,6 +210,29 @@ def read_article(document: DocxText) -> Article:
             continue  # the template writes its own; page numbers and running heads are not content
         article.unplaced.append(Unplaced(str(passage.where), shown(passage), passage.where.story))
     return article
+
+
+def _sign_off(passages: list[tuple[int, Passage]], article: Article) -> list[tuple[int, Passage]]:
+    """A formal report's attachment list and sign-off (unit, then date) are not text: the date is the report's
+    成文日期, the unit its full name; 附件 lines are kept with what has no place."""
+    kept = []
+    listing = False  # inside the list of attachments (附件：1. …  2. …)
+    for k, (i, passage) in enumerate(passages):
+        text = passage.plain
+        listing = listing and bool(re.match(r"^\d+[.．、]", text))
+        if DATE_LINE.match(text) and k >= len(passages) // 2:
+            article.date = text
+            previous = kept[-1][1] if kept else None
+            if previous is not None and len(previous.plain) <= 30 and not previous.plain.endswith(_SENTENCE_END):
+                article.signed = previous.plain
+                kept.pop()
+            continue
+        if ATTACHMENT.match(text) or listing:
+            listing = True
+            article.unplaced.append(Unplaced(str(passage.where), shown(passage), "附件说明；附件的表格另行导入"))
+            continue
+        kept.append((i, passage))
+    return kept
 
 
 def _caption(passage: Passage) -> bool:

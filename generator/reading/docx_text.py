@@ -486,6 +486,9 @@ _CLOSING = "”’」』）)》"
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)])")
 _MARKED_STYLES = re.compile(r"heading|标题|title|caption|题注|图注|引题|主题|副题|小标题|署名", re.IGNORECASE)
 _BYLINE_START = re.compile(r"^[□■◇◆○●]?\s*(?:本报)?(?:通讯员|记者|作者|撰稿)")
+DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+ATTACHMENT = re.compile(r"^附件\s*[：:\d一二三四五六七八九十]")
+_SET_IN = re.compile(r"^(?:\u3000{3,}| {6,})")  # a line placed by spaces (a formal report's sign-off); 2 indent
 
 
 def ends_sentence(text: str) -> bool:
@@ -503,6 +506,9 @@ def marked(passage: Passage) -> bool:
         or _MARKED_STYLES.search(passage.style)
         or _NUMBERED.match(passage.plain)
         or _BYLINE_START.match(passage.plain)
+        or DATE_LINE.match(passage.plain)
+        or ATTACHMENT.match(passage.plain)
+        or _SET_IN.match(passage.text.original)
     )
 
 
