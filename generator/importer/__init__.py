@@ -17,11 +17,12 @@ from typing import Any
 from generator.errors import Place, Problem, ReportError
 from generator.importer.draft import Drafter, DraftIndicator, escape, expander_for, indicator_name
 from generator.importer.structure import Article, Unplaced, heading_text, read_article, shown
-from generator.model import LEVEL_ALIASES, Report, parse_number, validate_report
+from generator.model import LEVEL_ALIASES, MAX_TEXT, Report, parse_number, validate_report
 from generator.reading.docx_text import DocxText, Passage, TableBlock, joined
 from generator.reading.statements import statements
 from generator.reading.text import sentences, squeeze
 
+PIECE = MAX_TEXT // 2  # characters of a paragraph kept in one field: room for the expressions that replace figures
 UNPLACED_TITLE = "导入时未能归位的文字（请移到合适的位置后删除本表）"
 CHECK_MARK = "待确认"
 NAME_HEADERS = {"指标", "指标名称", "名称", "项目", "主要指标", "统计指标"}
@@ -96,28 +97,28 @@ def draft_report(document: DocxText, *, year: int | None = None, organization: s
         if not _summary_table(block, drafter) and not _honors_table(block, honors):
             tables.append(_plain_table(title, block, len(tables) + 1))
 
-    slots: list[tuple[tuple[Any, ...], str]] = []  # (where in the data, stored text)
+    slots: list[tuple[tuple[Any, ...], str]] = []  # (the list in the data it goes to, stored text)
 
-    def slot(path: tuple[Any, ...], passage: Passage | str, figures: bool = True) -> None:
+    def slot(container: tuple[Any, ...], passage: Passage | str) -> None:
         text = shown(passage) if isinstance(passage, Passage) else passage
-        slots.append((path, text))
-        if figures:
-            drafter.read(len(slots) - 1, text)
+        for piece in _pieces(text):  # a paragraph longer than a field holds is kept as several
+            slots.append((container, piece))
+            drafter.read(len(slots) - 1, piece)
 
     if article.kicker:
         slot(("kicker",), article.kicker)
-    for i, passage in enumerate(article.lead):
-        slot(("lead", i), passage)
-    for i, passage in enumerate(article.event):
-        slot(("event", i), passage)
+    for passage in article.lead:
+        slot(("lead",), passage)
+    for passage in article.event:
+        slot(("event",), passage)
     for s, section in enumerate(article.sections):
-        for p, passage in enumerate(section.paragraphs):
-            slot(("sections", s, "paragraphs", p), passage)
+        for passage in section.paragraphs:
+            slot(("sections", s), passage)
         for j, part in enumerate(section.parts):
-            for p, passage in enumerate(part.paragraphs):
-                slot(("sections", s, "subsections", j, "paragraphs", p), passage)
-    for i, passage in enumerate(article.outlook):
-        slot(("outlook", i), passage)
+            for passage in part.paragraphs:
+                slot(("sections", s, j), passage)
+    for passage in article.outlook:
+        slot(("outlook",), passage)
 
     if unplaced:
         tables.append(
@@ -144,31 +145,20 @@ def draft_report(document: DocxText, *, year: int | None = None, organization: s
             data["date"] = article.date
         if article.byline_names:
             data["byline"] = {"label": article.byline_label, "names": article.byline_names}
-        lead, event, outlook = [], [], []
-        for (path, _), text in zip(slots, texts_by_slot, strict=True):
-            if path[0] == "kicker":
-                data["kicker"] = text
-            elif path[0] == "lead":
-                lead.append(text)
-            elif path[0] == "event":
-                event.append(text)
-            elif path[0] == "outlook":
-                outlook.append(text)
-        data["lead"], data["event"] = lead, event
-        by_path = {path: text for (path, _), text in zip(slots, texts_by_slot, strict=True)}
+        lists: dict[tuple[Any, ...], list[str]] = {}
+        for (container, _), text in zip(slots, texts_by_slot, strict=True):
+            lists.setdefault(container, []).append(text)
+        if ("kicker",) in lists:
+            data["kicker"] = "".join(lists[("kicker",)])
+        data["lead"], data["event"] = lists.get(("lead",), []), lists.get(("event",), [])
+        outlook = lists.get(("outlook",), [])
         for s, section in enumerate(article.sections):
             data["sections"].append(
                 {
                     "heading": escape(section.heading),
-                    "paragraphs": [by_path[("sections", s, "paragraphs", p)] for p in range(len(section.paragraphs))],
+                    "paragraphs": lists.get(("sections", s), []),
                     "subsections": [
-                        {
-                            "heading": escape(part.heading),
-                            "paragraphs": [
-                                by_path[("sections", s, "subsections", j, "paragraphs", p)]
-                                for p in range(len(part.paragraphs))
-                            ],
-                        }
+                        {"heading": escape(part.heading), "paragraphs": lists.get(("sections", s, j), [])}
                         for j, part in enumerate(section.parts)
                     ],
                 }
@@ -202,6 +192,25 @@ def draft_report(document: DocxText, *, year: int | None = None, organization: s
 
 
 # ---------------------------------------------------------------------------------------------------------------
+
+
+def _pieces(text: str) -> list[str]:
+    """A paragraph as pieces a field holds (split between sentences); almost always the paragraph itself."""
+    if len(text) <= PIECE:
+        return [text]
+    pieces, current = [], ""
+    for sentence in re.split(r"(?<=[。！？；])", text):
+        while len(sentence) > PIECE:  # one sentence longer than a field: cut it (it is kept, not dropped)
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(sentence[:PIECE])
+            sentence = sentence[PIECE:]
+        if len(current) + len(sentence) > PIECE:
+            pieces.append(current)
+            current = ""
+        current += sentence
+    return [p for p in [*pieces, current] if p]
 
 
 def guess_year(article: Article) -> int | None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from generator.figures.expressions import NAMES, ExpressionProblem, TextExpander
 from generator.figures.figure import figures_of
-from generator.model import Report, validate_report
+from generator.model import MAX_TEXT, Report, validate_report
 from generator.reading.statements import APPROX_AFTER, Statement, clean_name, statements
 from generator.verify.matching import core, similarity
 
@@ -264,23 +264,26 @@ class Drafter:
 
     def rewrite(self, slot: int, text: str, expander: TextExpander) -> str:
         """The text with every planned expression that evaluates to exactly the words it replaces."""
+        plans: list[_Plan] = []
+        position = 0
+        for plan in sorted(self.plans.get(slot, []), key=lambda p: p.start):
+            if plan.start >= position:
+                plans.append(plan)
+                position = plan.end
+        written = _evaluated(plans, expander)
         pieces: list[str] = []
         position = 0
         kept = 0
-        for plan in sorted(self.plans.get(slot, []), key=lambda p: p.start):
-            if plan.start < position:
-                continue
-            try:
-                written = expander.expand(plan.expression)
-            except ExpressionProblem:
-                continue
-            if written != text[plan.start : plan.end]:
+        for plan, result in zip(plans, written, strict=True):
+            if result != text[plan.start : plan.end]:
                 continue
             pieces += [escape(text[position : plan.start]), plan.expression]
             position = plan.end
             kept += 1
         pieces.append(escape(text[position:]))
         rewritten = "".join(pieces)
+        if len(rewritten) > MAX_TEXT:  # the expressions would make the paragraph too long to store: keep it as written
+            return escape(text)
         try:
             if expander.expand(rewritten) != text:
                 return escape(text)
@@ -288,6 +291,28 @@ class Drafter:
             return escape(text)
         self.replaced += kept
         return rewritten
+
+
+_SEPARATOR = "\x1f"  # a character no expression writes: the results of several evaluated in one render
+
+
+def _evaluated(plans: list[_Plan], expander: TextExpander) -> list[str | None]:
+    """What each plan's expression writes (None for one that fails): all in one render, one by one if any fails."""
+    if not plans:
+        return []
+    try:
+        together = expander.expand(_SEPARATOR.join(p.expression for p in plans)).split(_SEPARATOR)
+        if len(together) == len(plans):
+            return list(together)
+    except ExpressionProblem:
+        pass
+    results: list[str | None] = []
+    for plan in plans:
+        try:
+            results.append(expander.expand(plan.expression))
+        except ExpressionProblem:
+            results.append(None)
+    return results
 
 
 @dataclass(frozen=True)

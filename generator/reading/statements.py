@@ -14,6 +14,7 @@ Years (2019年), dates (3月24日), ordinals (第14), fractions (1/3), and figur
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -130,7 +131,9 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start <= position < end for start, end in spans)
+    """Whether ``position`` is inside one of the (sorted, disjoint) spans: a binary search."""
+    k = bisect.bisect_right(spans, (position, len(spans) + 10**12)) - 1
+    return k >= 0 and spans[k][0] <= position < spans[k][1]
 
 
 def boundaries(text: str, marks: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -175,7 +178,7 @@ def amounts(text: str, spans: list[tuple[int, int]] | None = None) -> list[Amoun
         before = text[max(0, match.start() - 2) : match.start()]
         if (rest[:1] in {"/", ":", "-", "."} and rest[1:2].isdigit()) or (rest[:1].isascii() and rest[:1].isalpha()):
             continue  # 1/3, 12:30, 2-3, 5G
-        if before.endswith("第") or re.search(r"\d[至到~～]$", text[: match.start()]):
+        if before.endswith("第") or re.fullmatch(r"\d[至到~～]", before):
             continue  # 第14, the upper end of a range (2至5天)
         if re.match(r"[至到~～-]\d", rest):
             continue  # the lower end of a range
@@ -327,17 +330,16 @@ def statements(text: str, short_name: str = "") -> list[Statement]:
     sentence_spans = boundaries(text, SENTENCE_END, spans)
     found: list[Statement] = []
     figures = amounts(text, spans)
-    used: set[int] = set()
+    starts = [a.start for a in figures]
+    sentence_starts = [start for start, _ in sentence_spans]
     for clause_start, clause_end in clauses:
-        inside = [a for a in figures if clause_start <= a.start < clause_end]
-        sentence = next(((s, e) for s, e in sentence_spans if s <= clause_start < e), (clause_start, clause_end))
+        inside = figures[bisect.bisect_left(starts, clause_start) : bisect.bisect_left(starts, clause_end)]
+        k = bisect.bisect_right(sentence_starts, clause_start) - 1
+        sentence = sentence_spans[k] if k >= 0 else (clause_start, clause_end)
         floor = clause_start
         i = 0
         while i < len(inside):
             amount = inside[i]
-            if id(amount) in used:
-                i += 1
-                continue
             statement = None
             if amount.percent:
                 statement = _change(text, inside, i, floor, spans)

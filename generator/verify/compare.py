@@ -23,6 +23,7 @@ from generator.verify.findings import Finding
 from generator.verify.matching import Agrees, Allowed, Match, NameIndex, core, similarity
 
 WAN, YI = 10_000, 100_000_000
+WINDOW = 160  # characters of a clause or sentence around a figure that may name it: a name is never longer
 _PLAIN_CONNECTORS = {"", "同比", "分别同比", "均同比", "同比分别", "同比均", "分别", "均"}
 NAME_HEADERS = {"指标", "指标名称", "名称", "项目", "主要指标", "统计指标"}
 VALUE_HEADERS = {"本年", "本年数值", "本年数", "今年", "数值", "本期", "本年度", "实绩"}
@@ -100,10 +101,12 @@ class Checker:
     def _change(self, statement: Statement, passage: Passage, context: str, taken: set[str]) -> list[Finding]:
         text = passage.plain
         pairs = self._pairs(statement)
-        clause = text[statement.clause[0] : statement.change_start]
+        clause = text[max(statement.clause[0], statement.change_start - WINDOW) : statement.change_start]
         # the whole sentence names a figure only when its own clause names nothing (同比增长20% after 697起)
         own = statement.subject and not statement.inherited
-        sentence = "" if own else text[statement.sentence[0] : statement.change_start]
+        sentence = (
+            "" if own else text[max(statement.sentence[0], statement.change_start - WINDOW) : statement.change_start]
+        )
         windows = []
         for pair in pairs:
             if len(pairs) > 1:
@@ -224,8 +227,10 @@ class Checker:
                 return _unit_fits(amount, figure) and _number_of(figure, statement) is not None
 
             names = statement.names[:1] or [""]
-        clause = text[statement.clause[0] : statement.clause[1]]
-        sentence = text[statement.sentence[0] : statement.end]
+        clause = text[
+            max(statement.clause[0], statement.start - WINDOW) : min(statement.clause[1], statement.end + WINDOW)
+        ]
+        sentence = text[max(statement.sentence[0], statement.end - WINDOW) : statement.end]
         nearby = statement.before + statement.after
         windows = [
             [name, nearby + context if len(names) == 1 else context, clause + context, sentence] for name in names

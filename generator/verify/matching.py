@@ -11,7 +11,7 @@ indicator a sentence merely mentions.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -21,6 +21,7 @@ from generator.figures.figure import Figure
 MATCH = 0.6  # a name this similar to the words near a figure is what the figure is about
 WIDE_MATCH = 0.8  # the bar for a whole clause or sentence
 ASSIST = 0.35  # enough when the figure also equals the indicator's value: the text then agrees with it
+NEAR = 200  # at most this many indicators are compared with one window
 
 
 def core(figure: Figure) -> str:
@@ -33,7 +34,13 @@ def core(figure: Figure) -> str:
     return name
 
 
+_DIGITS = str.maketrans("", "", "0123456789.,")
+
+
 def similarity(name: str, window: str) -> float:
+    """0 to 1 (a little more for a window that is mostly the name). Digits are left out of both: 指标12 is not
+    named by 第12项."""
+    name, window = name.translate(_DIGITS), window.translate(_DIGITS)
     if not name or not window:
         return 0.0
     if len(name) < 2:
@@ -62,6 +69,11 @@ Allowed = Callable[[Figure], bool]
 Agrees = Callable[[Figure], bool]
 
 
+def _pairs(text: str) -> set[str]:
+    plain = text.translate(_DIGITS)
+    return {plain[i : i + 2] for i in range(len(plain) - 1)} if len(plain) > 1 else {plain} if plain else set()
+
+
 class NameIndex:
     """The indicators by the pairs of characters of their names: a window is only compared with the indicators
     it shares a pair with, so a report with thousands of indicators is matched as fast as one with twenty."""
@@ -75,14 +87,20 @@ class NameIndex:
             self.order[figure.name] = len(self.order)
             self.figures[figure.name] = figure
             name = self.cores[figure.name] = core(figure)
-            for i in range(max(len(name) - 1, 1)):
-                self.by_pair[name[i : i + 2]].add(figure.name)
+            for pair in _pairs(name):
+                self.by_pair[pair].add(figure.name)
 
     def near(self, window: str) -> list[Figure]:
-        names: set[str] = set()
-        for i in range(max(len(window) - 1, 1)):
-            names |= self.by_pair.get(window[i : i + 2], set())
-        return [self.figures[n] for n in sorted(names, key=self.order.__getitem__)]
+        """The indicators sharing a pair of characters with ``window``; of very many (thousands named 指标1,
+        指标2 …), those sharing the most pairs, so that no window costs more than NEAR comparisons."""
+        hits: Counter[str] = Counter()
+        for pair in _pairs(window):
+            hits.update(self.by_pair.get(pair, ()))
+        if len(hits) > NEAR:
+            chosen = [name for name, _ in sorted(hits.items(), key=lambda h: (-h[1], self.order[h[0]]))[:NEAR]]
+        else:
+            chosen = list(hits)
+        return [self.figures[n] for n in sorted(chosen, key=self.order.__getitem__)]
 
     def best(
         self,
