@@ -726,3 +726,14 @@ def test_the_readme_shows_what_verify_prints(tmp_path: Path) -> None:
     shown = done.stdout.splitlines()
     for line in readme_block("$ annual-report verify 2019.docx"):
         assert line in shown, line
+
+
+def test_the_workbook_beside_the_report_is_its_data(reports: dict[tuple[str, str], Path], tmp_path: Path) -> None:
+    shutil.copy(reports[("2022", "newspaper")], tmp_path / "2022.docx")
+    api.convert(EXAMPLES / "2022.yaml", tmp_path / "2022.xlsx")
+    result = api.verify(tmp_path / "2022.docx")
+    assert result.data.name == "2022.xlsx" and result.ok and result.notes == []
+    shutil.copy(EXAMPLES / "2022.yaml", tmp_path / "2022.yaml")
+    both = api.verify(tmp_path / "2022.docx")
+    assert both.data.name == "2022.xlsx"
+    assert any("没有用 2022.yaml" in note for note in both.notes)
