@@ -18,7 +18,8 @@ from generator.errors import Place, Problem, ReportError
 from generator.importer.draft import Drafter, DraftIndicator, escape, expander_for, indicator_name
 from generator.importer.structure import Article, Unplaced, heading_text, read_article, shown
 from generator.model import LEVEL_ALIASES, MAX_TEXT, Report, parse_number, validate_report
-from generator.reading.docx_text import DocxText, Passage, TableBlock, joined
+from generator.reading.docx_text import DocxText, Passage, TableBlock
+from generator.reading.fragments import joined
 from generator.reading.statements import statements
 from generator.reading.text import sentences, squeeze
 

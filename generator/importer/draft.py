@@ -18,7 +18,8 @@ from typing import Any
 from generator.figures.expressions import NAMES, ExpressionProblem, TextExpander
 from generator.figures.figure import figures_of
 from generator.model import MAX_TEXT, Report, validate_report
-from generator.reading.statements import APPROX_AFTER, Statement, clean_name, statements
+from generator.reading.amounts import APPROX_AFTER
+from generator.reading.statements import Statement, clean_name, statements
 from generator.verify.matching import core, similarity
 
 MAX_NAME = 16

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from generator.reading.docx_text import ATTACHMENT, DATE_LINE, DocxText, Passage, TableBlock
+from generator.reading.docx_text import DocxText, Passage, TableBlock
+from generator.reading.fragments import ATTACHMENT, DATE_LINE
 from generator.reading.text import normalize
 
 _BYLINE = re.compile(

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from generator.figures.content import Content
-from generator.reading.docx_text import DocxText, Passage, TableBlock, joined
+from generator.reading.docx_text import DocxText, Passage, TableBlock
+from generator.reading.fragments import joined
 from generator.verify.compare import Checker
 from generator.verify.conventions import document_warnings, passage_warnings
 from generator.verify.findings import CHECKS, Finding, Verification
+from generator.verify.tables import check_table
 
 __all__ = ["CHECKS", "Finding", "Verification", "verify_document"]
 
@@ -27,7 +29,7 @@ def verify_document(document: DocxText, content: Content, data_name: str, skip: 
     passages: list[Passage] = []
     for block in document.body:
         if isinstance(block, TableBlock):
-            result.findings += checker.table(block)
+            result.findings += check_table(checker, block)
             passages += [cell for row in block.rows for cell in row]
         else:
             result.findings += checker.passage(block)

@@ -15,32 +15,21 @@ from decimal import Decimal
 
 from generator.figures.figure import Figure
 from generator.figures.numerals import approximate, chinese_numeral, in_wan, written_number
-from generator.figures.phrasing import change_phrase, parallel_phrase, table_change
-from generator.reading.docx_text import Passage, TableBlock, Where
-from generator.reading.statements import APPROX_AFTER, DOWN_VERBS, Amount, Statement, clean_name, statements
+from generator.figures.phrasing import change_phrase, parallel_phrase
+from generator.reading.amounts import APPROX_AFTER, Amount
+from generator.reading.docx_text import Passage
+from generator.reading.statements import Statement, clean_name, statements
 from generator.reading.text import INVISIBLE, excerpt
 from generator.verify.findings import Finding
-from generator.verify.matching import Agrees, Allowed, Match, NameIndex, core, similarity
+from generator.verify.matching import Agrees, Allowed, Match, NameIndex
 
 WAN, YI = 10_000, 100_000_000
 WINDOW = 160  # characters of a clause or sentence around a figure that may name it: a name is never longer
 _PLAIN_CONNECTORS = {"", "同比", "分别同比", "均同比", "同比分别", "同比均", "分别", "均"}
-NAME_HEADERS = {"指标", "指标名称", "名称", "项目", "主要指标", "统计指标"}
-VALUE_HEADERS = {"本年", "本年数值", "本年数", "今年", "数值", "本期", "本年度", "实绩"}
-PREVIOUS_HEADERS = {"上年", "上年数值", "上年数", "去年", "上期", "上年同期"}
-CHANGE_HEADERS = {"同比", "同比增减", "增减", "增幅", "同比变化", "增减幅度", "变化", "同比增长", "增减率"}
-UNIT_HEADERS = {"单位", "计量单位"}
-
-
-def _header(text: str) -> str:
-    """A column header without notes in brackets: 同比（%） -> 同比."""
-    for mark in ("（", "("):
-        text = text.split(mark)[0]
-    return text.strip()
 
 
 @dataclass
-class _Pair:
+class Pair:
     name: str
     amount: Amount | None  # None for 持平
     direction: str
@@ -86,15 +75,15 @@ class Checker:
         shown = passage.text.source(statement.start, end) or passage.plain[statement.start : end]
         return "".join(c for c in shown if c not in INVISIBLE)
 
-    def _pairs(self, statement: Statement) -> list[_Pair]:
+    def _pairs(self, statement: Statement) -> list[Pair]:
         names = statement.names or [""]
         if statement.kind == "flat":
-            return [_Pair(n, None, "flat", "持平") for n in names]
+            return [Pair(n, None, "flat", "持平") for n in names]
         items = list(zip(statement.amounts, statement.directions, statement.verbs, strict=True))
         if statement.same and len(items) == 1:
-            return [_Pair(n, items[0][0], items[0][1], items[0][2]) for n in names]
+            return [Pair(n, items[0][0], items[0][1], items[0][2]) for n in names]
         return [
-            _Pair(names[i] if i < len(names) else "", amount, direction, verb)
+            Pair(names[i] if i < len(names) else "", amount, direction, verb)
             for i, (amount, direction, verb) in enumerate(items)
         ]
 
@@ -125,7 +114,7 @@ class Checker:
         self,
         statement: Statement,
         passage: Passage,
-        pairs: list[_Pair],
+        pairs: list[Pair],
         matches: list[Match | None],
         agrees: Sequence[Agrees],
     ) -> list[Finding]:
@@ -157,7 +146,7 @@ class Checker:
             findings.append(Finding("unexplained", where, found_text))
         return findings
 
-    def _rewrite(self, statement: Statement, passage: Passage, pairs: list[_Pair], matches: list[Match | None]) -> str:
+    def _rewrite(self, statement: Statement, passage: Passage, pairs: list[Pair], matches: list[Match | None]) -> str:
         """The sentence with what build would write for the matched indicators."""
         text = passage.plain
         if statement.kind in {"value", "count"}:
@@ -218,7 +207,7 @@ class Checker:
         if statement.kind == "value":
 
             def allowed(figure: Figure) -> bool:
-                return _rate_with_value(figure)
+                return rate_with_value(figure)
 
             names = statement.names or [""]
         else:
@@ -240,7 +229,7 @@ class Checker:
             return _amount_agrees(amount, figure, statement)
 
         matches = self.index.assign(windows, allowed, [agree] * len(names), taken)
-        pairs = [_Pair(name, amount, "flat", "") for name in names]
+        pairs = [Pair(name, amount, "flat", "") for name in names]
         return self._outcome(statement, passage, pairs, matches, [agree] * len(names))
 
     def _replacements_amount(self, statement: Statement, matches: list[Match | None]) -> list[tuple[int, int, str]]:
@@ -254,109 +243,16 @@ class Checker:
         end = amount.number_end if amount.approx == "第" else amount.end
         return [(amount.number_start, end, _written_like(number, amount, match.figure))]
 
-    # -- tables -------------------------------------------------------------------------------------------------
-
-    def table(self, block: TableBlock) -> list[Finding]:
-        if not block.rows:
-            return []
-        headers = [_header(cell.plain) for cell in block.rows[0]]
-        columns = {c.where.column: h for c, h in zip(block.rows[0], headers, strict=True)}
-        name_col = next((c for c, h in columns.items() if h in NAME_HEADERS), None)
-        value_col = next((c for c, h in columns.items() if h in VALUE_HEADERS or h == f"{self.year}年"), None)
-        previous_col = next((c for c, h in columns.items() if h in PREVIOUS_HEADERS or h == f"{self.year - 1}年"), None)
-        change_col = next((c for c, h in columns.items() if h in CHANGE_HEADERS), None)
-        unit_col = next((c for c, h in columns.items() if h in UNIT_HEADERS), None)
-        if name_col is not None and (value_col or previous_col or change_col):
-            return self._summary(block, name_col, value_col, previous_col, change_col, unit_col)
-        found: list[Finding] = []
-        for row in block.rows[1:]:
-            label = next((c.plain for c in row if c.plain and not _bare_number(c.plain)), "")
-            for cell in row:
-                header = columns.get(cell.where.column, "")
-                if header in {"序号", "编号", "排名", "名次"} or "年份" in header:
-                    continue
-                context = label + header
-                if _bare_number(cell.plain):
-                    found += self._bare_cell(cell, label, block.rows[0], row)
-                else:
-                    found += self.passage(cell, context if cell.plain != label else "")
-        return found
-
-    def _summary(
-        self,
-        block: TableBlock,
-        name_col: int,
-        value_col: int | None,
-        previous_col: int | None,
-        change_col: int | None,
-        unit_col: int | None,
-    ) -> list[Finding]:
-        found: list[Finding] = []
-        for row in block.rows[1:]:
-            cells = {c.where.column: c for c in row}
-            name_cell = cells.get(name_col)
-            if name_cell is None or not name_cell.plain:
-                continue
-            figure = self.by_name.get(name_cell.plain)
-            if figure is None:
-                near = self.index.near(name_cell.plain)
-                scored = max(near, key=lambda f: similarity(core(f), name_cell.plain), default=None)
-                if scored is not None and similarity(core(scored), name_cell.plain) >= 0.9:
-                    figure = scored
-            if figure is None:
-                found.append(Finding("unexplained", str(name_cell.where), " | ".join(c.plain for c in row)))
-                continue
-            for column, number, what in ((value_col, figure.value, "本年"), (previous_col, figure.previous, "上年")):
-                cell = cells.get(column) if column is not None else None
-                if cell is None:
-                    continue
-                written = written_number(number) if number is not None else "—"
-                agrees = _same_number(cell.plain, number)
-                found.append(_cell_finding(cell, agrees, f"{figure.name}{what} {written}", written, figure))
-            cell = cells.get(change_col) if change_col is not None else None
-            if cell is not None:
-                written = table_change(figure)
-                agrees = _table_change_agrees(cell.plain, figure)
-                found.append(_cell_finding(cell, agrees, f"{figure.name} {written}", written, figure))
-            cell = cells.get(unit_col) if unit_col is not None else None
-            if cell is not None and figure.unit and cell.plain not in {figure.unit, "", "—"}:
-                found.append(_cell_finding(cell, False, f"{figure.name}的单位 {figure.unit}", figure.unit, figure))
-        return found
-
-    def _bare_cell(self, cell: Passage, label: str, header_row: list[Passage], row: list[Passage]) -> list[Finding]:
-        """A number alone in a cell: its row's label and its column's header name it; the header's （个） is its
-        unit."""
-        header = next((h.plain for h in header_row if h.where.column == cell.where.column), "")
-        unit = ""
-        for mark, close in (("（", "）"), ("(", ")")):
-            if mark in header and close in header:
-                unit = header.split(mark)[1].split(close)[0]
-        number = Decimal(cell.plain.replace(",", "").rstrip("%"))
-        percent = cell.plain.endswith("%")
-        window = label + _header(header)
-
-        def allowed(figure: Figure) -> bool:
-            if percent:
-                return _rate_with_value(figure)
-            return figure.value is not None and (not unit or figure.unit in {unit, ""})
-
-        match = self.index.best([window], allowed, lambda figure: figure.value == number)
-        if match is None:
-            return [Finding("unexplained", str(cell.where), f"{label} {cell.plain}")]
-        figure = match.figure
-        written = written_number(figure.value) if figure.value is not None else "—"
-        return [_cell_finding(cell, figure.value == number, f"{figure.name} {written}{figure.unit}", written, figure)]
-
 
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _rate_with_value(figure: Figure) -> bool:
+def rate_with_value(figure: Figure) -> bool:
     return (figure.kind == "rate" or figure.unit == "%") and figure.value is not None
 
 
-def _agrees_change_of(pair: _Pair) -> Agrees:
-    return lambda figure: _change_agrees(pair, figure)
+def _agrees_change_of(pair: Pair) -> Agrees:
+    return lambda figure: change_agrees(pair, figure)
 
 
 def _says(figure: Figure) -> str:
@@ -369,7 +265,7 @@ def _says(figure: Figure) -> str:
     return f"{figure.name} " + "，".join(parts)
 
 
-def _change_agrees(pair: _Pair, figure: Figure) -> bool:
+def change_agrees(pair: Pair, figure: Figure) -> bool:
     change = figure.change
     if change is None:
         return False
@@ -446,59 +342,3 @@ def _written_like(number: Decimal, amount: Amount, figure: Figure) -> str:
     if amount.scale == WAN:
         return in_wan(plain) + amount.unit + after
     return written_number(number if amount.scale == 1 else plain) + amount.unit + after
-
-
-def _bare_number(text: str) -> bool:
-    stripped = text.replace(",", "").rstrip("%")
-    try:
-        Decimal(stripped)
-    except ArithmeticError:
-        return False
-    return bool(stripped) and stripped.replace(".", "", 1).lstrip("-").isdigit()
-
-
-def _same_number(text: str, number: Decimal | None) -> bool:
-    cleaned = text.replace(",", "").strip()
-    if cleaned in {"", "—", "-", "/", "无"}:
-        return number is None
-    if number is None:
-        return False
-    try:
-        return Decimal(cleaned.rstrip("%")) == number
-    except ArithmeticError:
-        return False
-
-
-def _table_change_agrees(text: str, figure: Figure) -> bool:
-    if text in {"", "—", "-", "/"}:
-        return figure.change is None
-    if figure.change is None:
-        return False
-    if text == table_change(figure):
-        return True
-    if text in {"持平", "基本持平"}:
-        return figure.change.direction in {"flat", "about-flat"}
-    if text == "新增":
-        return figure.change.direction == "new"
-    found = statements(text)
-    if found and found[0].kind == "change" and len(found[0].amounts) == 1:
-        statement = found[0]
-        return _change_agrees(_Pair("", statement.amounts[0], statement.directions[0], statement.verbs[0]), figure)
-    bare = text.rstrip("%")
-    unit = "个百分点" if text.endswith("个百分点") else "%"
-    bare = text.removesuffix("个百分点").rstrip("%")
-    try:
-        number = Decimal(bare)
-    except ArithmeticError:
-        return False
-    change = figure.change
-    return change.amount is not None and number == change.amount and unit == change.unit
-
-
-def _cell_finding(cell: Passage, agrees: bool, expected: str, write: str, figure: Figure) -> Finding:
-    if agrees:
-        return Finding("agrees", str(cell.where), cell.plain, "", "", (figure.name,))
-    return Finding("disagrees", str(cell.where), cell.plain or "（空）", expected, write, (figure.name,))
-
-
-__all__ = ["DOWN_VERBS", "Checker", "Where"]

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from generator.reading.amounts import protected_spans
 from generator.reading.docx_text import Passage
-from generator.reading.statements import UP_VERBS, protected_spans, statements
+from generator.reading.statements import UP_VERBS, statements
 from generator.reading.text import excerpt
 from generator.verify.findings import Finding
 
