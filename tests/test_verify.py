@@ -737,3 +737,23 @@ def test_the_workbook_beside_the_report_is_its_data(reports: dict[tuple[str, str
     both = api.verify(tmp_path / "2022.docx")
     assert both.data.name == "2022.xlsx"
     assert any("没有用 2022.yaml" in note for note in both.notes)
+
+
+# (a sentence typed by hand under a plain title line, what verify says to write instead) against 2019.yaml
+REWRITES = [
+    ("全市涉企案件警情数与上年持平，其他。", "全市涉企案件警情数同比下降15%，其他。"),
+    ("全市涉企案件警情数较上年增长15%，其他。", "全市涉企案件警情数较上年下降15%，其他。"),
+    ("刑事、治安发案分别同比下降25.8%、32.9%。", "刑事、治安发案分别同比下降25.8%、23.9%。"),
+    ("刑事、治安发案均同比下降25.8%。", "刑事、治安发案同比下降25.8%、23.9%。"),
+    ("交通事故亡人数同比下降4.1个百分点。", "交通事故亡人数同比下降41%。"),
+    ("拘留所化解社会矛盾697起，同比下降20%。", "拘留所化解社会矛盾697起，同比增长20%。"),
+    ("雪亮工程抓获嫌疑人同比提升1%。", "雪亮工程抓获嫌疑人同比提升10%。"),
+    ("社区警务车代办服务3,532人次。", "社区警务车代办服务3523人次。"),
+]
+
+
+@pytest.mark.parametrize(("text", "write"), REWRITES, ids=[r[0][:12] for r in REWRITES])
+def test_the_sentence_to_write_instead_is_what_build_would_write(tmp_path: Path, text: str, write: str) -> None:
+    path = _document_with(tmp_path, [text])  # under a plain short title line: a paragraph of its own
+    found = api.verify(path, EXAMPLES / "2019.yaml").verification.disagreements
+    assert [(f.where.split("“")[0], f.suggestion) for f in found] == [("正文第 2 段", write)]

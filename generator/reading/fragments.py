@@ -18,6 +18,10 @@ ATTACHMENT = re.compile(r"^附件\s*[：:\d一二三四五六七八九十]")
 _SET_IN = re.compile(r"^(?:\u3000{3,}| {6,})")  # a line placed by spaces (a formal report's sign-off); 2 indent
 
 
+FRAGMENTED = 0.4  # this share of paragraphs ending no sentence: a paste (0.6 to 0.9 measured; a typed report < 0.2)
+LONG = 40  # a paragraph this long that ends no sentence was broken, not a heading
+
+
 def ends_sentence(text: str) -> bool:
     stripped = text.rstrip(_CLOSING)
     return bool(stripped) and stripped[-1] in _ENDS
@@ -42,7 +46,13 @@ def marked(passage: Passage) -> bool:
 def joined(document: DocxText) -> DocxText:
     """The document with body paragraphs broken mid-sentence joined again: text pasted from a PDF or a scan
     has a paragraph mark at the end of every line (“……分别同比下降” / “10.9%、13.0%，……”). A paragraph that does not
-    end a sentence is joined to the next, unless either is set apart by its look; places still name each part."""
+    end a sentence is joined to the next, unless either is set apart by its look; places still name each part.
+
+    A short line that ends no sentence is usually a plain heading or a caption, and stays on its own, unless most
+    paragraphs of the document end no sentence (a paste, line by line or column by column)."""
+    paragraphs = [b for b in document.body if isinstance(b, Passage)]
+    open_ended = [p for p in paragraphs if not ends_sentence(p.plain) and not marked(p)]
+    broken = len(paragraphs) >= 10 and len(open_ended) >= FRAGMENTED * len(paragraphs)
     body: list[Passage | TableBlock] = []
     group: list[Passage] = []
 
@@ -66,7 +76,7 @@ def joined(document: DocxText) -> DocxText:
             body.append(block)
             continue
         group.append(block)
-        if ends_sentence(block.plain):
+        if ends_sentence(block.plain) or (not broken and len(block.plain) < LONG):
             flush()
     flush()
     return DocxText(document.name, body, document.others)
