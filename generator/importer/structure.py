@@ -172,6 +172,11 @@ def read_article(document: DocxText) -> Article:
     )
     bold_level = 2 if explicit else 1
     levels = [_heading_level(p, bold_level) for _, p in passages]
+    first_text = next((k for k, (_, p) in enumerate(passages) if _text_paragraph(p)), len(passages))
+    for k in range(first_text + 1, len(passages) - 1):  # a plain short line over a paragraph of text, once text
+        line, following = passages[k][1], passages[k + 1][1]  # has begun (above it: the title block), is a heading
+        if levels[k] is None and _plain_heading(line) and _text_paragraph(following):
+            levels[k] = bold_level
 
     # the title block: the short lines before the first paragraph of text or the first numbered heading
     opening: list[Passage] = []
@@ -239,6 +244,20 @@ def _sign_off(passages: list[tuple[int, Passage]], article: Article) -> list[tup
 def _caption(passage: Passage) -> bool:
     text = passage.plain
     return bool(text) and len(text) <= 30 and not text.endswith(_SENTENCE_END) and "，" not in text
+
+
+def _plain_heading(passage: Passage) -> bool:
+    text = passage.plain
+    return (
+        2 <= len(text) <= 30
+        and not text.endswith((*_SENTENCE_END, "：", ":", "，", "、"))
+        and not _DATE_START.match(text)
+        and passage.where.story == "正文"
+    )
+
+
+def _text_paragraph(passage: Passage) -> bool:
+    return len(passage.plain) > 40 and passage.plain.endswith((*_SENTENCE_END, "”", "）"))
 
 
 def _subtitle_like(passage: Passage) -> bool:
