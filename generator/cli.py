@@ -279,7 +279,7 @@ def _skipped(values: Sequence[str]) -> list[str]:
     help="核对报告（.docx）里的每个数字是否与数据一致：正文、标题、表格、文本框、页眉页脚里的百分比、个百分点和带单位的数，"
     "逐个对应到指标，与 build 的算法（四舍五入）比较，写明位置、原文、数据和应改成的句子；没有对应指标的数字另外列出；"
     "同时检查写法（比率用个百分点、约数、增减、数字写法、标点）。默认用报告旁边同名的数据文件（2019.docx -> 2019.xlsx "
-    "或 2019.yaml）。全部一致时退出码为 0，有不一致时为 1。"
+    "或 2019.yaml）。全部一致时退出码为 0，有不一致时为 1。",
 )
 @click.argument("report_file", metavar="报告", type=PATH)
 @click.argument("data_file", metavar="[数据文件]", type=PATH, required=False)
