@@ -7,14 +7,19 @@ stops the rest: each input ends as a success with its output or a failure with i
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import ReportError
-from generator.history import YEAR_FILE
+from generator.history import YEAR_DATA_LIKE, YEAR_FILE
+from generator.output import STOP_SIGNALS
 
 SUFFIX_ORDER = {".xlsx": 0, ".yaml": 1, ".yml": 2}
 
@@ -33,8 +38,10 @@ class Outcome:
 
 def find_inputs(folder: Path) -> tuple[list[Path], list[Outcome]]:
     """The year files below ``folder``; a year with two data files (2019.yaml and 2019.xlsx) is a failure, since
-    both would write 2019.docx."""
+    both would write 2019.docx. A year-named file we cannot read (2019.xls, 2019.csv) is an input too: its build
+    fails and says why, rather than the year silently missing from the list."""
     by_year: dict[tuple[Path, str], list[Path]] = {}
+    unreadable: list[Path] = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).parts
         if any(part.startswith(".") for part in relative) or not path.is_file() or path.name.startswith("~$"):
@@ -42,7 +49,9 @@ def find_inputs(folder: Path) -> tuple[list[Path], list[Outcome]]:
         found = YEAR_FILE.fullmatch(path.name)
         if found:
             by_year.setdefault((path.parent, found.group(1)), []).append(path)
-    inputs, clashes = [], []
+        elif YEAR_DATA_LIKE.fullmatch(path.name):
+            unreadable.append(path)
+    inputs, clashes = list(unreadable), []
     for (_, year), paths in sorted(by_year.items()):
         if len(paths) == 1:
             inputs.append(paths[0])
@@ -52,21 +61,56 @@ def find_inputs(folder: Path) -> tuple[list[Path], list[Outcome]]:
                 clashes.append(
                     Outcome(path, problem=f"{year}年有两个数据文件（{names}），都会写到同一个报告；请只留一个")
                 )
+    inputs.sort()
     return inputs, clashes
 
 
-def build_one(source: Path, template: str | None, pdf: bool) -> Outcome:
+def build_one(source: Path, template: str | None, pdf: bool, force: bool = False) -> Outcome:
     """One report, every failure kept as an outcome (this runs in a worker process)."""
     from generator import api
 
+    global _busy
+    _busy = True
     try:
-        result = api.build(source, template, pdf=pdf)
+        result = api.build(source, template, pdf=pdf, force=force)
     except ReportError as exc:
         first = str(exc.problems[0]) if exc.problems else str(exc)
         return Outcome(source, problem=first, problems=len(exc.problems))
+    except MemoryError:
+        return Outcome(source, problem="内存不足：处理这份数据需要的内存超过了上限", problems=1)
     except Exception as exc:  # a bug must not stop the other units
         return Outcome(source, problem=f"程序内部错误：{type(exc).__name__}: {exc}", problems=1)
+    except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP: what was being written is cleaned up by now
+        if _in_worker:
+            os._exit(128 + getattr(stop, "signum", signal.SIGINT))
+        raise
+    finally:
+        _busy = False
+    if result.pdf_problem is not None:
+        return Outcome(source, problem=str(result.pdf_problem), problems=1)
     return Outcome(source, result.output)
+
+
+_busy = False  # a worker is building (and may be writing) a report
+_in_worker = False
+
+
+def _worker_stops(signum: int, frame: object) -> None:
+    """In a worker, a stop while building is raised where the work is, so that the temporary file being written is
+    removed on the way out; between builds there is nothing to clean up, and the worker simply ends."""
+    from generator.launcher import Stopped, ignore_stops
+
+    if not _busy:
+        os._exit(128 + signum)
+    ignore_stops()  # the first stop is enough; another must not cut the clean-up short
+    raise Stopped(signum)
+
+
+def _start_worker() -> None:
+    global _in_worker
+    _in_worker = True
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _worker_stops)
 
 
 def build_all(
@@ -75,21 +119,42 @@ def build_all(
     pdf: bool = False,
     jobs: int | None = None,
     on_done: Callable[[Outcome], None] | None = None,
+    force: bool = False,
 ) -> list[Outcome]:
-    """Every input built, in parallel processes when there is more than one to do and more than one core."""
+    """Every input built, in parallel processes when there is more than one to do and more than one core. A stop
+    (Ctrl-C, SIGTERM, SIGHUP) ends every worker, each removing what it was writing, before it goes on up."""
     jobs = jobs or os.cpu_count() or 1
     outcomes = []
     if jobs == 1 or len(inputs) < 2:
         for source in inputs:
-            outcomes.append(build_one(source, template, pdf))
+            outcomes.append(build_one(source, template, pdf, force))
             if on_done:
                 on_done(outcomes[-1])
         return outcomes
-    with ProcessPoolExecutor(max_workers=min(jobs, len(inputs))) as pool:
-        futures = [pool.submit(build_one, source, template, pdf) for source in inputs]
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(inputs)), initializer=_start_worker)
+    try:
+        futures = {pool.submit(build_one, source, template, pdf, force): source for source in inputs}
         for future in as_completed(futures):
-            outcomes.append(future.result())
+            try:
+                outcomes.append(future.result())
+            except BrokenProcessPool:  # a worker was ended from outside (killed, out of memory)
+                outcomes.append(Outcome(futures[future], problem="生成中断：处理它的进程意外结束", problems=1))
             if on_done:
                 on_done(outcomes[-1])
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    pool.shutdown()
     order = {source: i for i, source in enumerate(inputs)}
     return sorted(outcomes, key=lambda o: order[o.source])
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Ask every worker to stop (each removes the file it was writing), wait for them, and drop the rest."""
+    workers = multiprocessing.active_children()
+    for worker in workers:
+        with contextlib.suppress(OSError):
+            worker.terminate()  # SIGTERM: handled by _worker_stops
+    for worker in workers:
+        worker.join()
+    pool.shutdown(wait=False, cancel_futures=True)

@@ -5,7 +5,9 @@ Exit codes: 0 done; 1 bad data, template or output path (every problem listed, n
 
 from __future__ import annotations
 
-import difflib
+import contextlib
+import errno
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -19,45 +21,17 @@ import click
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from generator import __version__, api
+from generator.cli_chinese import ChineseGroup, Count, usage_message
 from generator.errors import ReportError
+from generator.launcher import stop_code
 from generator.render import BUILTIN_TEMPLATES, DEFAULT_TEMPLATE
 from generator.sources.raw import display_name
 
 EXIT_PROBLEMS = 1
+MEMORY_MESSAGE = "处理这份数据或模板需要的内存超过了上限（其中可能有异常巨大的内容），没有写出任何文件"
 EXIT_USAGE = 2
 
-_HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
 _KIND_HEADINGS = {"data": "数据有误", "template": "模板有误", "output": "无法写出文件"}
-
-
-class _ChineseFormatter(click.HelpFormatter):
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, prefix="用法：")
-
-    def write_heading(self, heading: str) -> None:
-        super().write_heading(_HEADINGS.get(heading, heading))
-
-
-class _Context(click.Context):
-    formatter_class = _ChineseFormatter
-
-
-class _Command(click.Command):
-    context_class = _Context
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("options_metavar", "[选项]")
-        super().__init__(*args, **kwargs)
-
-
-class _Group(click.Group):
-    context_class = _Context
-    command_class = _Command
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("options_metavar", "[选项]")
-        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
-        super().__init__(*args, **kwargs)
 
 
 def _help(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -68,11 +42,12 @@ def _help(function: Callable[..., Any]) -> Callable[..., Any]:
 PATH = click.Path(path_type=Path, readable=False)
 
 TEMPLATE_HELP = (
-    f"报告样式：内置样式名（{'、'.join(BUILTIN_TEMPLATES)}，默认 {DEFAULT_TEMPLATE}）或自己的 .docx 模板文件"
+    f"报告样式：内置样式名（{'、'.join(BUILTIN_TEMPLATES)}，默认：{DEFAULT_TEMPLATE}）或自己的 .docx 模板文件"
 )
+FORCE_HELP = "输出文件已存在时覆盖它"
 
 
-@click.group(cls=_Group, help="把一年的数据（Excel 工作簿或 YAML 文件）生成为机关工作报道的 Word 文档。")
+@click.group(cls=ChineseGroup, help="把一年的数据（Excel 工作簿或 YAML 文件）生成为机关工作报道的 Word 文档。")
 @click.version_option(__version__, "-V", "--version", message="annual-report %(version)s", help="显示版本号")
 @_help
 def main() -> None:
@@ -80,8 +55,11 @@ def main() -> None:
 
 
 @main.command(
-    help="生成报告：默认写在输入文件旁边（2019.yaml -> 2019.docx）。输入是文件夹时，生成其中（含子文件夹）"
-    "所有以年份命名的数据文件（2019.yaml、2020.xlsx ……）的报告，多个进程并行，最后列出成功和失败。"
+    short_help="生成报告（.docx，可同时生成 PDF）",
+    help="生成报告：默认写在输入文件旁边（2019.yaml → 2019.docx；其他样式的报告在文件名后加样式名，"
+    "如 2019-official.docx）。输入是文件夹时，生成其中（含子文件夹）所有以年份命名的数据文件"
+    "（2019.yaml、2020.xlsx……）的报告，多个进程并行，最后列出成功和失败。"
+    "报告正在 Word/WPS 中打开或是只读文件时不覆盖，除非加 --force。",
 )
 @click.argument("input_file", metavar="输入文件或文件夹", type=PATH)
 @click.option(
@@ -93,17 +71,18 @@ def main() -> None:
 )
 @click.option("-t", "--template", metavar="样式", help=TEMPLATE_HELP)
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF，写在 .docx 旁边")
-@click.option(
-    "-j", "--jobs", type=click.IntRange(min=1), metavar="N", help="批量生成时同时运行的进程数（默认：CPU 核数）"
-)
+@click.option("-j", "--jobs", type=Count(1), metavar="N", help="批量生成时同时运行的进程数（默认：CPU 核数）")
+@click.option("--force", is_flag=True, help="报告正在 Word/WPS 中打开（旁边有锁文件）或是只读文件时，仍然覆盖它")
 @_help
-def build(input_file: Path, output: Path | None, template: str | None, pdf: bool, jobs: int | None) -> None:
+def build(
+    input_file: Path, output: Path | None, template: str | None, pdf: bool, jobs: int | None, force: bool
+) -> None:
     if input_file.is_dir():
         if output is not None:
             raise click.UsageError("批量生成时报告写在各数据文件旁边，不能用 -o")
-        _build_folder(input_file, template, pdf, jobs)
+        _build_folder(input_file, template, pdf, jobs, force)
         return
-    result = _run(lambda: api.build(input_file, template, output, pdf=pdf))
+    result = _run(lambda: api.build(input_file, template, output, pdf=pdf, force=force))
     _print_warnings(result.warnings)
     for note in result.loaded.notes:
         click.echo(note, err=True)
@@ -115,9 +94,12 @@ def build(input_file: Path, output: Path | None, template: str | None, pdf: bool
     )
     if result.pdf is not None:
         click.echo(f"已生成 {display_name(result.pdf)}")
+    if result.pdf_problem is not None:  # the .docx is there (said above); the PDF is not
+        click.echo(str(result.pdf_problem), err=True)
+        sys.exit(EXIT_PROBLEMS)
 
 
-def _build_folder(folder: Path, template: str | None, pdf: bool, jobs: int | None) -> None:
+def _build_folder(folder: Path, template: str | None, pdf: bool, jobs: int | None, force: bool) -> None:
     from rich.console import Console  # a single build does not pay for rich
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
@@ -139,16 +121,23 @@ def _build_folder(folder: Path, template: str | None, pdf: bool, jobs: int | Non
     columns = (TextColumn("正在生成"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("", total=len(inputs))
-        outcomes += batch.build_all(inputs, template, pdf, jobs, on_done=lambda _: progress.advance(task))
+        outcomes += batch.build_all(inputs, template, pdf, jobs, lambda _: progress.advance(task), force)
     outcomes.sort(key=lambda o: str(o.source))
     table = Table(title=f"{display_name(folder)}：{len(outcomes)} 份数据", show_lines=False)
     table.add_column("数据文件")
     table.add_column("结果")
     table.add_column("报告 / 第一个问题", overflow="fold")
+
+    def within(path: Path) -> str:  # the title names the folder as given; rows say where below it
+        try:
+            return str(path.relative_to(folder))
+        except ValueError:
+            return display_name(path)
+
     for outcome in outcomes:
-        source = display_name(outcome.source)
+        source = within(outcome.source)
         if outcome.ok:
-            table.add_row(source, "[green]成功[/green]", display_name(outcome.output))
+            table.add_row(source, "[green]成功[/green]", within(outcome.output))
         else:
             more = f"（共 {outcome.problems} 处）" if outcome.problems > 1 else ""
             table.add_row(source, "[red]失败[/red]", outcome.problem + more)
@@ -159,7 +148,10 @@ def _build_folder(folder: Path, template: str | None, pdf: bool, jobs: int | Non
         sys.exit(EXIT_PROBLEMS)
 
 
-@main.command(help="检查数据文件（与 build 做同样的检查，包括照片和模板），不写任何文件。")
+@main.command(
+    short_help="检查数据文件，不写任何文件",
+    help="检查数据文件（与 build 做同样的检查，包括照片和模板），不写任何文件。",
+)
 @click.argument("input_file", metavar="输入文件", type=PATH)
 @click.option("-t", "--template", metavar="样式", help=TEMPLATE_HELP)
 @_help
@@ -177,10 +169,13 @@ def validate(input_file: Path, template: str | None) -> None:
     )
 
 
-@main.command(help="在工作簿（.xlsx）和 YAML 之间转换同一年的数据，例如 2019.yaml -> 2019.xlsx，或反过来。")
+@main.command(
+    short_help="在工作簿（.xlsx）和 YAML 之间转换",
+    help="在工作簿（.xlsx）和 YAML 之间转换同一年的数据，例如 2019.yaml → 2019.xlsx，或反过来。",
+)
 @click.argument("input_file", metavar="输入文件", type=PATH)
 @click.argument("output_file", metavar="输出文件", type=PATH)
-@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @_help
 def convert(input_file: Path, output_file: Path, force: bool) -> None:
     result = _run(lambda: api.convert(input_file, output_file, force=force))
@@ -191,8 +186,9 @@ def convert(input_file: Path, output_file: Path, force: bool) -> None:
 
 @main.command(
     "new-year",
+    short_help="从今年的文件开始明年的文件",
     help="从今年的文件开始明年的：年份加一，今年的数值成为“上年”，本年数值和同比清空待填，"
-    "标题和正文留作草稿，荣誉和照片清空。默认写在旁边（2022.yaml -> 2023.yaml）。",
+    "标题和正文留作草稿，荣誉和照片清空。默认写在旁边（2022.yaml → 2023.yaml）。",
 )
 @click.argument("input_file", metavar="输入文件", type=PATH)
 @click.option(
@@ -202,7 +198,7 @@ def convert(input_file: Path, output_file: Path, force: bool) -> None:
     type=PATH,
     help="写到别处，也可以换格式（.xlsx 或 .yaml）",
 )
-@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @_help
 def new_year(input_file: Path, output: Path | None, force: bool) -> None:
     result = _run(lambda: api.new_year(input_file, output, force=force))
@@ -214,23 +210,63 @@ def new_year(input_file: Path, output: Path | None, force: bool) -> None:
     )
 
 
-@main.group(cls=_Group, help="报告样式（Word 模板）：列出、复制一份来改、检查改过的模板。")
+@main.command(
+    short_help="在浏览器里处理各年数据（本机网页）",
+    help="在浏览器里处理本单位的各年数据：上传工作簿并查看问题、生成报告、预览各页、下载 Word 和 PDF、开始新的一年。"
+    "文件夹默认是当前文件夹（放各年数据文件 2023.xlsx 等的那个）。只在本机打开；要让局域网里的同事打开，用 --host。",
+)
+@click.argument("folder", metavar="[文件夹]", type=PATH, default=Path("."), required=False)
+@click.option(
+    "--host",
+    metavar="地址",
+    help="在这个地址上开放页面给局域网（如 0.0.0.0）；此时访问需要启动时显示的令牌，"
+    "或环境变量 ANNUAL_REPORT_PASSWORD 设置的密码",
+)
+@click.option("--port", type=Count(1, 65535), metavar="端口", help="端口（默认 8000 起第一个空闲的）")
+@click.option("--no-browser", is_flag=True, help="不自动打开浏览器")
+@click.option("-j", "--jobs", type=Count(1), metavar="N", help="同时生成报告的进程数（默认 2）")
+@_help
+def serve(folder: Path, host: str | None, port: int | None, no_browser: bool, jobs: int | None) -> None:
+    from generator.web import Started
+    from generator.web import serve as run
+
+    def started(where: Started) -> None:
+        click.echo(f"页面已启动：{where.url}")
+        if where.token:
+            click.echo("这是局域网地址，打开时需要其中的令牌（token=…）；把整行地址发给要使用的同事。")
+        else:
+            click.echo("只有本机可以打开。")
+        click.echo("按 Ctrl-C 停止。")
+
+    _run(lambda: run(folder, host=host, port=port, open_browser=not no_browser, jobs=jobs, on_start=started))
+    click.echo("页面已停止。")
+
+
+@main.group(
+    cls=ChineseGroup,
+    short_help="报告样式（Word 模板）：列出、复制、检查",
+    help="报告样式（Word 模板）：列出、复制一份来改、检查改过的模板。",
+)
 @_help
 def template() -> None:
     pass
 
 
-@template.command("list", help="列出内置样式。")
+@template.command("list", short_help="列出内置样式", help="列出内置样式。")
 @_help
 def template_list() -> None:
     for name, description in BUILTIN_TEMPLATES.items():
         click.echo(f"{name:<10} {description}")
 
 
-@template.command("copy", help="把内置样式复制一份，在 Word、WPS 或 LibreOffice 里修改后用 build -t 文件 生成。")
+@template.command(
+    "copy",
+    short_help="把内置样式复制一份来改",
+    help="把内置样式复制一份，在 Word、WPS 或 LibreOffice 里修改后用 build -t 文件 生成。",
+)
 @click.argument("name", metavar="样式名")
 @click.argument("output_file", metavar="输出文件", type=PATH)
-@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @_help
 def template_copy(name: str, output_file: Path, force: bool) -> None:
     target = _run(lambda: api.template_copy(name, output_file, force=force))
@@ -239,7 +275,11 @@ def template_copy(name: str, output_file: Path, force: bool) -> None:
     )
 
 
-@template.command("check", help="检查一个 Word 模板：标签写法、用到的名称，并用示例数据试生成一次。")
+@template.command(
+    "check",
+    short_help="检查改过的模板",
+    help="检查一个 Word 模板：标签写法、用到的名称，并用示例数据试生成一次。",
+)
 @click.argument("template_file", metavar="模板", type=PATH)
 @click.option(
     "-d",
@@ -389,9 +429,14 @@ def _run(action: Callable[[], Any]) -> Any:
         return action()
     except ReportError as exc:
         _fail(exc)
-    except KeyboardInterrupt:
-        click.echo("已中断，没有写出任何文件。", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as stop:
+        written = getattr(stop, "written", [])
+        done = "、".join(display_name(p) for p in written)
+        click.echo(f"已中断：{done} 已经生成，PDF 没有生成。" if written else "已中断，没有写出任何文件。", err=True)
+        sys.exit(stop_code(stop))
+    except MemoryError:  # past the sandbox's checks and its memory ceiling: still the input's doing, not a bug
+        click.echo(f"内存不足：{MEMORY_MESSAGE}", err=True)
+        sys.exit(EXIT_PROBLEMS)
     except Exception as exc:
         if os.environ.get("ANNUAL_REPORT_DEBUG"):
             raise
@@ -420,42 +465,65 @@ def _print_warnings(warnings: Sequence[str]) -> None:
         click.echo(f"{click.style('注意', fg='yellow')}：{warning}", err=True)
 
 
-def _usage_message(error: click.UsageError) -> str:
-    """Click's usage errors in Chinese; the English original where we have no translation."""
-    if isinstance(error, click.MissingParameter) and error.param is not None:
-        return f"缺少参数“{error.param.human_readable_name}”"
-    if isinstance(error, click.NoSuchOption):
-        return f"没有这个选项“{error.option_name}”"
-    if isinstance(error, click.BadOptionUsage) and "requires an argument" in error.message:
-        return f"选项“{error.option_name}”后面需要一个值"
-    message = error.format_message()
-    if message.startswith("No such command"):
-        name = message.split("'")[1] if message.count("'") >= 2 else ""
-        close = difflib.get_close_matches(name, list(main.commands), n=1)
-        hint = f"是否想用“{close[0]}”？" if close else "可用的命令：" + "、".join(main.commands)
-        return f"没有“{name}”这个命令；{hint}"
-    if message.startswith("Got unexpected extra argument"):
-        return f"多余的参数（{message}）"
-    return message
-
-
 def run(argv: Sequence[str] | None = None) -> int:
-    """Entry point: runs the command and turns Click's usage errors into Chinese, exit code 2."""
+    """Entry point: runs the command; usage errors in Chinese with exit code 2. Standard output closed or full ends
+    quietly with a non-zero code: the command did its work but could not say so. Standard error that cannot be
+    written loses its messages, never the exit code."""
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout = stdout if stdout is not None else _Closed()  # closed at start: fails as a full disk does
+    sys.stderr = _Forgiving(stderr if stderr is not None else io.StringIO())
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:  # a reader that went away (| head) needs no explanation
+            click.echo("无法写出命令的输出：标准输出已关闭或所在磁盘已满。", err=True)
+        return EXIT_PROBLEMS
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+    return code
+
+
+class _Closed(io.TextIOBase):
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
+class _Forgiving:
+    """Standard error whose writes never fail: there is nowhere left to report that they did."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except (OSError, ValueError):
+            return len(text)
+
+    def flush(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         main.main(args=list(argv) if argv is not None else None, prog_name="annual-report", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click >= 8.2
         click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
         return EXIT_USAGE
     except click.UsageError as exc:
-        message = _usage_message(exc)
         if exc.ctx is not None:
             click.echo(exc.ctx.get_usage(), err=True)
-            click.echo(f"运行 '{exc.ctx.command_path} --help' 查看帮助。", err=True)
-        click.echo(f"用法错误：{message}", err=True)
+            click.echo(f"运行 {exc.ctx.command_path} --help 查看帮助。", err=True)
+        click.echo(f"用法错误：{usage_message(exc)}", err=True)
         return EXIT_USAGE
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
         click.echo("已中断，没有写出任何文件。", err=True)
-        return 130
+        return stop_code(exc.__cause__ or exc.__context__)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except SystemExit as exc:

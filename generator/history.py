@@ -17,7 +17,12 @@ from generator.model import Report, validate_report
 from generator.sources import read_source
 from generator.sources.raw import RawDocument, display_name
 
-YEAR_FILE = re.compile(r"(\d{4})\.(yaml|yml|xlsx)", re.IGNORECASE)
+YEAR_FILE = re.compile(r"(\d{4})\.(yaml|yml|xlsx|xlsm)", re.IGNORECASE)
+# Named after a year and meant as a year's data, but not a format we read (an old .xls, a CSV, a WPS .et …):
+# reported, never silently passed over.
+YEAR_DATA_LIKE = re.compile(
+    r"(\d{4})\.(xls|xlsb|xlt|xltx|xltm|et|ett|ods|fods|csv|tsv|txt|json|numbers)", re.IGNORECASE
+)
 
 
 @dataclass
@@ -37,13 +42,14 @@ class History:
         self.notes: list[str] = []
         self._loaded: dict[int, OtherYear | None] = {}
         self._files: dict[int, Path] = {}
-        preference = {source.suffix.lower(): 0, ".xlsx": 1, ".yaml": 2, ".yml": 3}
+        self.read_files: dict[int, Path] = {}  # the files actually read: never to be written over
+        preference = {source.suffix.lower(): 0, ".xlsx": 1, ".yaml": 2, ".yml": 3, ".xlsm": 4}
         try:
             candidates = sorted(source.parent.iterdir())
         except OSError:
             candidates = []
         for path in candidates:
-            found = YEAR_FILE.fullmatch(path.name)
+            found = YEAR_FILE.fullmatch(path.name) or YEAR_DATA_LIKE.fullmatch(path.name)
             if not found or not path.is_file() or path.name.startswith("~$") or path.name == source.name:
                 continue  # never this year's own file, whatever year it says it holds
             year = int(found.group(1))
@@ -62,6 +68,7 @@ class History:
         path = self._files.get(year)
         if path is None:
             return None
+        self.read_files[year] = path
         try:
             raw = read_source(path)
             report, problems = validate_report(raw.data)
@@ -71,6 +78,11 @@ class History:
         if report is None or raw.problems:  # a renamed column there must not leave 上年 out without a word
             (first,) = raw.locate([(raw.problems + problems)[0]])
             self.notes.append(f"{display_name(path)} 有错误，没有从中取{year}年的数值：{first}")
+            return None
+        if report.year != year:  # which year a file holds is known by its name: a wrong year is not used
+            self.notes.append(
+                f"{display_name(path)} 里的年份（year）是 {report.year}，与文件名不符，没有从中取{year}年的数值"
+            )
             return None
         return OtherYear(year, path, raw, report)
 

@@ -1,8 +1,11 @@
-"""The console command's entry: small, so that a Ctrl-C at any moment ends as quietly as one in the middle.
+"""The console command's entry: small, so that a stop at any moment ends as quietly as one in the middle.
 
-While the rest of the program loads, a Ctrl-C is caught here. Once the work is done (or given up), Ctrl-C is
-ignored and the process ends at once: Python's own shutdown would otherwise reset the handler and let a late
-Ctrl-C kill the process with no word, after the report had already been written in full.
+Ctrl-C (SIGINT), SIGTERM (``kill``, a session shutting down) and SIGHUP (the terminal closed) all end the command
+the same way: raised where the work is, so that a temporary file being written is removed on the way out, then
+"已中断" and the exit code 128 + the signal's number. While the rest of the program loads, a stop is caught here.
+Once the work is done (or given up), stops are ignored and the process ends at once: Python's own shutdown would
+otherwise reset the handlers and let a late signal kill the process with no word, after the report had already been
+written in full.
 """
 
 from __future__ import annotations
@@ -11,29 +14,73 @@ import os
 import signal
 import sys
 
-INTERRUPTED = 130
+STOPS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+_main_process = os.getpid()
+
+
+class Stopped(KeyboardInterrupt):
+    """A stop signal, handled everywhere a Ctrl-C is."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def stop_code(stop: BaseException | None) -> int:
+    """128 + the signal's number, as a shell reports a command a signal ended (130 for Ctrl-C)."""
+    return 128 + int(getattr(stop, "signum", signal.SIGINT))
+
+
+def _stop(signum: int, frame: object) -> None:
+    global _stopping
+    if os.getpid() != _main_process:  # a worker just forked, before it set up its own handling: nothing to clean
+        os._exit(128 + signum)
+    if _stopping:  # a second stop (Ctrl-C pressed twice, SIGHUP then SIGTERM) must not cut the clean-up short
+        return
+    _stopping = True
+    raise Stopped(signum)
+
+
+_stopping = False
+
+
+def ignore_stops() -> None:
+    """From now on stops change nothing. A handler that does nothing rather than SIG_IGN: a signal arriving while
+    the handler is being changed would make Python print a warning about it."""
+    for signum in STOPS:
+        signal.signal(signum, _ignore)
+
+
+def _ignore(signum: int, frame: object) -> None:
+    pass
 
 
 def entry() -> None:
+    global _main_process
+    _main_process = os.getpid()
     code: int | None = None
+    stop: BaseException | None = None
     try:
+        for signum in STOPS:
+            signal.signal(signum, _stop)
         from generator.cli import run
 
         code = run()
-    except KeyboardInterrupt:
-        pass
-    while True:  # from here on a Ctrl-C changes nothing
+    except KeyboardInterrupt as caught:
+        stop = caught
+    while True:  # from here on a stop changes nothing
         try:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            ignore_stops()
             break
         except KeyboardInterrupt:
             continue
     try:
         if code is None:
+            code = stop_code(stop)
             print("已中断，没有写出任何文件。", file=sys.stderr)
-            code = INTERRUPTED
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed or broken pipe: nothing left to say
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):  # a closed, full or broken output: nothing left to say
         pass
     os._exit(code)

@@ -12,6 +12,7 @@ import re
 import types
 import typing
 import unicodedata
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -27,6 +28,7 @@ from generator.errors import DataPath, Problem
 # Word refuses the whole document.
 _NOT_XML = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _C1_CONTROLS = re.compile("[\x7f-\x9f]")
+_DROPPED = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # both of the above
 MAX_TEXT = 200_000  # characters in one text field; far above any real paragraph, well below trouble
 
 
@@ -56,10 +58,70 @@ def clean_text(value: Any) -> str:
     return text.strip()
 
 
+def dropped_characters(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, str]]:
+    """Where clean_text will drop characters from the raw data: (data path, the first such character). A text
+    shared through YAML aliases is searched once."""
+    if not _any_dropped(data):  # the usual case, found without building paths
+        return
+    seen: set[int] = set()
+    stack: list[tuple[DataPath, Any]] = [(path, data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            found = _DROPPED.search(value)
+            if found:
+                yield where, found.group()
+        elif isinstance(value, dict):
+            stack.extend(((*where, key), item) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend(((*where, i), item) for i, item in reversed(list(enumerate(value))))
+
+
+_SPACE = re.compile(r"[^\S ]|  ")  # a space other than one plain space
+
+
+def _any_dropped(data: Any) -> bool:
+    search = _DROPPED.search
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if search(value):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
 def _required_text(value: Any) -> str:
     text = clean_text(value)
     if not text:
         raise PydanticCustomError("empty_text", "不能为空", {})
+    return text
+
+
+# Characters that show nothing (Unicode's default-ignorable code points: zero-width spaces and joiners, BOM,
+# direction marks, variation selectors, fillers): in a name they are always an accident of copying.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff]"
+)
+
+
+def _name(value: Any) -> str:
+    """An indicator's name: invisible characters dropped, every kind of space (no-break, ideographic…) one
+    plain space, so that what looks the same is the same name (two that differ only in spaces: see check_report)."""
+    text = _required_text(value)
+    if _INVISIBLE.search(text) or _SPACE.search(text) or not unicodedata.is_normalized("NFC", text):
+        text = re.sub(r"\s+", " ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text))).strip()
+    if not text:
+        raise PydanticCustomError("empty_text", "不能为空（只有看不见的字符）", {})
     return text
 
 
@@ -91,14 +153,19 @@ def _indicator_names(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        return [n.strip() for n in re.split(r"[、，,;；\n]+", clean_text(value)) if n.strip()]
+        return [n.strip() for n in re.split(r"[、，,;；\n]+", clean_text(value)) if _name_or_empty(n)]
     return value
+
+
+def _name_or_empty(text: str) -> str:
+    return _INVISIBLE.sub("", text).strip()
 
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．－＋，％", "0123456789.-+,%")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 MAX_NUMBER = Decimal("1e15")
+MAX_DECIMALS = 20  # a figure in a report has a few; more than Excel's 15 digits are kept as typed
 
 
 def parse_number(value: Any) -> Decimal | None:
@@ -127,6 +194,12 @@ def parse_number(value: Any) -> Decimal | None:
         raise PydanticCustomError("number_type", "应为数字，实际是{found}", {"found": _describe(value)})
     if not number.is_finite() or abs(number) >= MAX_NUMBER:
         raise PydanticCustomError("number_range", "数字{found}超出范围", {"found": _describe(value)})
+    if -number.as_tuple().exponent > MAX_DECIMALS:  # type: ignore[operator]  # finite: the exponent is an int
+        raise PydanticCustomError(
+            "number_decimals",
+            "数字{found}的小数位数过多（最多 {limit} 位；在工作簿中，也可能是单元格格式显示了太多位小数）",
+            {"found": _describe(value), "limit": MAX_DECIMALS},
+        )
     return number
 
 
@@ -225,6 +298,7 @@ Text = Annotated[str, BeforeValidator(_required_text)]
 OptionalText = Annotated[str, BeforeValidator(_optional_text)]
 Paragraphs = Annotated[list[Text], BeforeValidator(_paragraphs)]
 Number = Annotated[Decimal | None, BeforeValidator(parse_number)]
+Name = Annotated[str, BeforeValidator(_name)]
 Cell = Annotated[str, BeforeValidator(_optional_text)]
 
 
@@ -265,7 +339,7 @@ class Outlook(_Strict):
 
 
 class Indicator(_Strict):
-    name: Text
+    name: Name
     unit: OptionalText = ""
     value: Number = None
     previous: Number = None
@@ -301,7 +375,7 @@ class Chart(_Strict):
 
     title: Text
     kind: Annotated[Literal["compare", "trend"], _choice(CHART_KINDS, "图表类型")] = "compare"
-    indicators: Annotated[list[Text], BeforeValidator(_indicator_names), Field(min_length=1)]
+    indicators: Annotated[list[Name], BeforeValidator(_indicator_names), Field(min_length=1)]
 
 
 class Report(_Strict):
@@ -319,7 +393,7 @@ class Report(_Strict):
     photos: list[Photo] = []
     byline: Byline | None = None
     tables: list[Table] = []
-    trend: Annotated[list[Text], BeforeValidator(_indicator_names)] = []  # indicators in the 历年趋势 table
+    trend: Annotated[list[Name], BeforeValidator(_indicator_names)] = []  # indicators in the 历年趋势 table
     charts: list[Chart] = []
     title: OptionalText = ""  # the formal report's title; 单位 + 年份 + 年工作总结 when empty
     date: Annotated[dt.date | None, BeforeValidator(_date)] = None  # the formal report's 成文日期
@@ -373,11 +447,31 @@ FIELD_LABELS = {
 
 
 def validate_report(data: Any) -> tuple[Report | None, list[Problem]]:
+    empty = _sections_without_text(data)
     try:
         report = Report.model_validate(data)
     except ValidationError as exc:
-        return None, [_problem(error) for error in exc.errors()]
+        return None, [*(_problem(error) for error in exc.errors()), *empty]
+    if empty:  # as a missing key: no model, so neither convert nor build goes on
+        return None, empty + check_report(report)
     return report, check_report(report)
+
+
+def _sections_without_text(data: Any) -> list[Problem]:
+    """A section needs paragraphs, or second-level parts (subsections) holding them: said even when other values
+    are wrong, as a missing key would be."""
+    sections = data.get("sections") if isinstance(data, dict) else None
+    problems = []
+    for s, section in enumerate(sections if isinstance(sections, list) else []):
+        if isinstance(section, dict) and not section.get("paragraphs") and not section.get("subsections"):
+            problems.append(
+                Problem(
+                    "缺少段落（paragraphs），这一项必须填写：每个正文部分至少要有一段，或有二级标题（subsections）和它的段落",
+                    ("sections", s, "paragraphs"),
+                    code="missing",
+                )
+            )
+    return problems
 
 
 def check_report(report: Report) -> list[Problem]:
@@ -385,30 +479,24 @@ def check_report(report: Report) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for i, indicator in enumerate(report.indicators):
-        if indicator.name in seen:
+        key = indicator.name.replace(" ", "")  # names are cleaned (_name): spaces are all that may still differ
+        if key in seen:
+            first = report.indicators[seen[key]].name
+            alike = "" if first == indicator.name else f"（与“{first}”只差空格或看不见的字符，算作同一个名称）"
             problems.append(
                 Problem(
-                    f"指标名称“{indicator.name}”与第 {seen[indicator.name] + 1} 项重复；同一年的指标名称不能重复",
+                    f"指标名称“{indicator.name}”与第 {seen[key] + 1} 项重复{alike}；同一年的指标名称不能重复",
                     ("indicators", i, "name"),
                     code="duplicate-indicator",
                 )
             )
-        seen.setdefault(indicator.name, i)
+        seen.setdefault(key, i)
         if indicator.value is None and indicator.change is None:
             problems.append(
                 Problem(
                     f"指标“{indicator.name}”还没有填写：至少要填本年数值（value）或同比变化（change）",
                     ("indicators", i, "value"),
                     code="indicator-empty",
-                )
-            )
-    for s, section in enumerate(report.sections):
-        if not section.paragraphs and not section.subsections:
-            problems.append(
-                Problem(
-                    f"正文部分“{section.heading}”没有段落：至少要写一段，或一个二级标题和它的段落",
-                    ("sections", s, "paragraphs"),
-                    code="section-empty",
                 )
             )
     names = {indicator.name for indicator in report.indicators}

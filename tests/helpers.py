@@ -50,7 +50,7 @@ def docx_lines(source: Path | bytes) -> list[str]:
 
 def squeeze(text: str) -> str:
     """Text without any whitespace, to compare with scanned newspaper text."""
-    return re.sub(r"\s+", "", text)
+    return re.sub(r"[\s\u200b]+", "", text)  # zero-width spaces too: docx_lines leaves them out
 
 
 def check_package(data: bytes) -> None:
@@ -61,7 +61,7 @@ def check_package(data: bytes) -> None:
         for name in names:
             if not (name.endswith(".xml") or name.endswith(".rels")):
                 continue
-            root = etree.fromstring(archive.read(name))
+            root = etree.fromstring(archive.read(name), _SAFE_XML)
             if name.endswith(".rels"):
                 base = Path(name).parent.parent
                 for rel in root:
@@ -74,6 +74,71 @@ def check_package(data: bytes) -> None:
                 for e in root.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")
             ]
         assert len(ids) == len(set(ids)), f"duplicate drawing ids: {ids}"
+    check_closed_doors(data)
+
+
+# What every document we write keeps shut (issue 10): no way out of the file, no code, no formula.
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+DOCUMENT_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+WEB_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def _relationships_of(archive: zipfile.ZipFile, part: str) -> dict[str, etree._Element]:
+    folder, _, base = part.rpartition("/")
+    rels = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+    if rels not in archive.namelist():
+        return {}
+    root = etree.fromstring(archive.read(rels), _SAFE_XML)
+    return {r.get("Id"): r for r in root.iter(f"{PACKAGE_RELS}Relationship")}
+
+
+def check_closed_doors(data: bytes) -> None:
+    """A .docx or .xlsx we wrote: every XML part (by name or by its first bytes, any encoding) parses whole without
+    a DTD; no relationship leaves the package except a hyperlink to a web page or a mail address; every relationship
+    id a part uses is defined for it; no macros or ActiveX; a report's main part is a plain Word document; no cell of
+    any workbook (the file itself, or one embedded in a report) holds a formula or links to another workbook."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        for name in names:
+            lower = name.lower()
+            assert not lower.endswith(("vbaproject.bin", "vbadata.xml")) and "/activex/" not in lower, name
+            assert not lower.startswith("xl/externallinks/"), f"{name}: a link to another workbook"
+            part = archive.read(name)
+            head = part[:4].lstrip(b"\xef\xbb\xbf")
+            if not (name.endswith((".xml", ".rels", ".vml")) or head.startswith((b"<", b"\xff\xfe", b"\xfe\xff"))):
+                continue
+            try:
+                root = etree.fromstring(part, _SAFE_XML)
+            except etree.XMLSyntaxError as exc:
+                raise AssertionError(f"{name}: not well-formed XML: {exc}") from None
+            assert not root.getroottree().docinfo.doctype, f"{name}: declares a DOCTYPE"
+            if name.endswith(".rels"):
+                for rel in root.iter(f"{PACKAGE_RELS}Relationship"):
+                    if rel.get("TargetMode") == "External":
+                        target = rel.get("Target", "").strip().lower()
+                        assert rel.get("Type", "").endswith("/hyperlink") and target.startswith(WEB_SCHEMES), (
+                            f"{name}: external {rel.get('Type', '').rsplit('/', 1)[-1]} relationship to {target!r}"
+                        )
+                    assert not rel.get("Type", "").endswith(("/vbaProject", "/control")), f"{name}: macros"
+                continue
+            used = {v for e in root.iter() for k, v in e.attrib.items() if k.startswith(f"{{{R_NS}}}")}
+            if used:
+                defined = _relationships_of(archive, name)
+                assert used <= defined.keys(), f"{name}: uses undefined relationships {sorted(used - defined.keys())}"
+            if name.startswith("xl/worksheets/"):
+                formulas = root.findall(".//{http://schemas.openxmlformats.org/spreadsheetml/2006/main}f")
+                assert not formulas, f"{name}: a cell holds a formula: {formulas[0].text!r}"
+        if "word/document.xml" in names:
+            types = etree.fromstring(archive.read("[Content_Types].xml"), _SAFE_XML)
+            main = [e.get("ContentType") for e in types.iter(f"{CONTENT_TYPES}Override")
+                    if e.get("PartName", "").lower() == "/word/document.xml"]  # fmt: skip
+            assert main == [DOCUMENT_MAIN], f"the main part is declared {main}"
+            package = _relationships_of(archive, "")
+            mains = [r for r in package.values() if r.get("Type", "").endswith("/officeDocument")]
+            assert [r.get("Target", "").lstrip("/") for r in mains] == ["word/document.xml"], "main part"
+            for name in names:
+                if name.startswith("word/embeddings/") and name.endswith(".xlsx"):
+                    check_closed_doors(archive.read(name))
 
 
 def libreoffice_convert(soffice: str, document: Path, outdir: Path, target: str) -> Path:
@@ -135,8 +200,9 @@ _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fa
 
 def check_document(data: bytes) -> str:
     """A .docx or .xlsx as a reader needs it: a sound zip; every part with a content type; every XML part well
-    formed and without a DOCTYPE; relationships that resolve, with unique ids; unique drawing ids; and python-docx
-    or openpyxl opens it. Returns "docx" or "xlsx"."""
+    formed and without a DOCTYPE anywhere in it; relationships that resolve, with unique ids; unique drawing ids;
+    nothing that leaves the file or runs (check_closed_doors); and python-docx or openpyxl opens it. Returns "docx"
+    or "xlsx"."""
     assert data.startswith(b"PK\x03\x04"), "not a zip package"
     check_package(data)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -157,11 +223,11 @@ def check_document(data: bytes) -> str:
             assert content_type, f"{name}: no content type"
             if content_type.endswith(("+xml", "/xml")):
                 part = archive.read(name)
-                assert b"<!DOCTYPE" not in part[:4096], f"{name}: declares a DOCTYPE"
                 try:
-                    etree.fromstring(part, _SAFE_XML)
+                    root = etree.fromstring(part, _SAFE_XML)
                 except etree.XMLSyntaxError as exc:
                     raise AssertionError(f"{name}: not well-formed XML: {exc}") from None
+                assert not root.getroottree().docinfo.doctype, f"{name}: declares a DOCTYPE"
             if name.endswith(".rels"):
                 ids = [
                     r.get("Id")

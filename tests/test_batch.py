@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
+
 from generator import batch
-from tests.helpers import check_package
+from tests.helpers import check_package, command, environment
 from tests.test_cli import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,3 +74,78 @@ def test_folder_with_output_option_is_a_usage_error(tmp_path: Path) -> None:
     folder = make_folder(tmp_path)
     done = run("build", str(folder), "-o", str(tmp_path / "x.docx"), cwd=tmp_path)
     assert done.returncode == 2 and "不能用 -o" in done.stderr
+
+
+def wide(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command with a terminal wide enough that the summary table keeps each row on one line."""
+    return subprocess.run([command(), *args], cwd=cwd, capture_output=True, text=True, timeout=120,
+                          env={**environment(), "COLUMNS": "400"}, check=False)  # fmt: skip
+
+
+def _hashes(folder: Path, pattern: str) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob(pattern))}
+
+
+def test_two_styles_of_one_year_never_overwrite_each_other(tmp_path: Path) -> None:
+    """build reports/ then build reports/ -t official (and a user's template): each style keeps its own file,
+    named the same way as by a single build."""
+    folder = tmp_path / "reports"
+    shutil.copytree(ROOT / "reports" / "demo-county", folder / "示例县")
+    assert run("build", str(folder), cwd=tmp_path).returncode == 0
+    newspaper = _hashes(folder, "20??.docx")
+    assert sorted(newspaper) == ["示例县/2021.docx", "示例县/2022.docx", "示例县/2023.docx"]
+    done = run("build", str(folder), "-t", "official", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2023-official.docx" in done.stdout
+    shutil.copy(ROOT / "templates" / "newspaper.docx", tmp_path / "我局样式.docx")
+    done = run("build", str(folder), "-t", str(tmp_path / "我局样式.docx"), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _hashes(folder, "20??.docx") == newspaper  # untouched by the other styles
+    for year in (2021, 2022, 2023):
+        for name in (f"{year}-official.docx", f"{year}-我局样式.docx"):
+            check_package((folder / "示例县" / name).read_bytes())
+    single = run("build", str(folder / "示例县" / "2023.yaml"), "-t", "official", cwd=tmp_path)
+    assert single.returncode == 0 and "2023-official.docx" in single.stdout  # the same name as the folder build
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("2020.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "另存为"),
+        ("2020.csv", "指标,本年\n刑事发案数,120\n".encode(), "不支持的输入文件类型“.csv”"),
+        ("2020.et", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "另存为"),
+        ("2020.ods", b"PK\x03\x04", "不支持的输入文件类型“.ods”"),
+        ("2020.yaml", b"year: 2019\n", "2020.yaml"),
+    ],
+)
+def test_a_year_file_that_cannot_be_built_is_reported_not_skipped(
+    tmp_path: Path, name: str, content: bytes, said: str
+) -> None:
+    folder = tmp_path / "unit"
+    shutil.copytree(ROOT / "reports" / "demo-county", folder)
+    (folder / name).write_bytes(content)
+    if name == "2020.yaml":  # a 2020 file holding 2019's data
+        (folder / name).write_text(
+            (folder / "2021.yaml").read_text(encoding="utf-8").replace("year: 2021", "year: 2019"), encoding="utf-8"
+        )
+        said = "文件名是 2020.yaml，年份（year）却是 2019"
+    done = wide("build", str(folder), "-j", "1", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout
+    assert "成功 3 份，失败 1 份" in done.stdout
+    row = next(line for line in done.stdout.splitlines() if line.startswith(f"│ {name}"))
+    assert "失败" in row and said in row, done.stdout
+
+
+def test_a_report_open_in_word_fails_in_a_folder_build_unless_forced(tmp_path: Path) -> None:
+    folder = tmp_path / "unit"
+    shutil.copytree(ROOT / "reports" / "demo-county", folder)
+    assert run("build", str(folder), cwd=tmp_path).returncode == 0
+    (folder / "~$2022.docx").write_bytes(b"owner")
+    earlier = (folder / "2022.docx").read_bytes()
+    done = wide("build", str(folder), cwd=tmp_path)
+    assert done.returncode == 1 and "成功 2 份，失败 1 份" in done.stdout
+    row = next(line for line in done.stdout.splitlines() if line.startswith("│ 2022.yaml"))
+    assert "请先在 Word/WPS 中关闭 2022.docx" in row, done.stdout
+    assert (folder / "2022.docx").read_bytes() == earlier
+    done = run("build", str(folder), "--force", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout

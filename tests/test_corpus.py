@@ -27,7 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.bad_inputs import CASES, YEAR, Case
+from tests.fixtures.bad_inputs import YEAR, Case
+from tests.fixtures.corpus import ALL as CASES
 from tests.helpers import check_document, command, docx_lines, environment
 
 # What every case must stay within, measured on the machine and worth holding everywhere: the largest cases (10,000

@@ -2,14 +2,20 @@
 
 SIGKILL at random moments (and the moment the temporary file appears) of a build of a large year: the output path
 then holds the earlier report, byte for byte, or a complete new one; a SIGKILL may leave its temporary file (nothing
-can clean up after it; the next build is unaffected), Ctrl-C (SIGINT) never does and never prints a traceback. Two
+can clean up after it; the next build is unaffected). Ctrl-C (SIGINT), SIGTERM and SIGHUP never leave one and never
+print a traceback, whenever they come: while Python starts, while the program loads, while the report is written. Two
 builds writing one output at once leave one valid document.
+
+No test here depends on how fast the machine is: instead of sleeping "long enough" for Python to start, the tests read
+from /proc which signals the process handles yet, and what may happen depends on that (before Python handles SIGINT,
+the system ends the process, which is then killed before it wrote anything).
 
 The loops run for about 30 s in the default profile and several minutes with HYPOTHESIS_PROFILE=slow.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import subprocess
@@ -71,6 +77,49 @@ def assert_whole(folder: Folder) -> str:
     return "new"
 
 
+def handles(process: subprocess.Popen[bytes], signum: int) -> bool:
+    """Whether the process has installed a handler for ``signum`` (Linux: SigCgt in /proc/PID/status). A signal
+    sent before Python installs its handlers ends the process the system's way, before it has done anything."""
+    try:
+        with open(f"/proc/{process.pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("SigCgt:"):
+                    return bool(int(line.split()[1], 16) & (1 << (signum - 1)))
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return False
+
+
+def wait_until_handled(process: subprocess.Popen[bytes], *signums: int) -> None:
+    """Poll until the process handles every one of ``signums`` or has ended (no fixed start-up time assumed)."""
+    while process.poll() is None and not all(handles(process, s) for s in signums):
+        time.sleep(0.001)
+
+
+def stop_and_check(folder: Folder, process: subprocess.Popen[bytes], signum: int) -> int:
+    """Send ``signum``; then: no temporary file, the earlier report or a complete new one at the output path, and,
+    once the program runs (its launcher handles SIGHUP, the last signal it takes over), no traceback and the exit a
+    stop allows: 0 when it came too late to matter, else 128 + the signal with "已中断".
+    Before that, the signal meets Python's own start-up, where none of the program has run: Python ends by it (killed,
+    or its start-up's KeyboardInterrupt); nothing can have been written, which is what is checked then."""
+    ours = handles(process, signal.SIGHUP)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=120)
+    message = stderr.decode("utf-8", errors="replace")
+    if ours:
+        assert "Traceback" not in message, message
+        allowed = {0, 128 + signum}
+    else:
+        assert "Traceback" not in message or message.rstrip().endswith("KeyboardInterrupt"), message
+        allowed = {0, 1, 128 + signum, -signum}
+    assert process.returncode in allowed, (signum, ours, process.returncode, message)
+    if process.returncode == 128 + signum:
+        assert "已中断" in message, message
+    assert folder.temporaries() == [], f"signal {signum} left a temporary file"
+    assert_whole(folder)
+    return process.returncode
+
+
 def _wait_for_temporary(folder: Folder, process: subprocess.Popen[bytes], limit: float) -> None:
     """Sleep until the build's temporary file exists (it is writing the report) or it ends or time runs out."""
     deadline = time.perf_counter() + limit
@@ -114,38 +163,85 @@ def test_ctrl_c_at_random_moments_leaves_no_temporary_file_and_no_traceback(fold
     tally = Tally()
     deadline = time.perf_counter() + LOOP_SECONDS
     rounds = 0
-    start_up = 0.6  # Python and the program's imports; Ctrl-C before then: test_ctrl_c_while_starting below
     while time.perf_counter() < deadline or rounds < 4:
         folder.report.write_bytes(folder.earlier)
         process = folder.start()
-        time.sleep(start_up)
+        wait_until_handled(process, signal.SIGHUP)  # the program's own handlers; before: test_ctrl_c_while_starting
         if rounds % 3 == 2:
             _wait_for_temporary(folder, process, folder.build_seconds * 3)
         else:
-            time.sleep(random.uniform(0, max(folder.build_seconds - start_up, 0.1) * 1.2))
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
-        message = stderr.decode("utf-8", errors="replace")
-        assert "Traceback" not in message, message
-        assert process.returncode in (0, 130), (process.returncode, message)
-        if process.returncode == 130:
-            assert "已中断" in message
+            time.sleep(random.uniform(0, folder.build_seconds * 1.2))
+        stop_and_check(folder, process, signal.SIGINT)
         tally.add(assert_whole(folder))
-        assert folder.temporaries() == [], "Ctrl-C left a temporary file"
         rounds += 1
     print(f"\nCtrl-C: {rounds} builds interrupted, {tally.outcomes}")
     assert tally.outcomes.get("earlier", 0) > 0, "no build was interrupted before it finished: the loop tested nothing"
 
 
-def test_ctrl_c_while_starting_prints_no_traceback(folder: Folder) -> None:
-    for delay in (0.05, 0.1, 0.15, 0.2):
+@pytest.mark.parametrize("moment", ["python-starting", "program-loading", "soon-after"])
+def test_ctrl_c_while_starting_prints_no_traceback(folder: Folder, moment: str) -> None:
+    """Ctrl-C at each moment of the start, found by what the process handles rather than by a guessed delay: as
+    Python starts, the moment the program's launcher has taken over the stop signals (its modules load next: the
+    longest part of the start), and a little after."""
+    for _ in range(3):
+        folder.report.write_bytes(folder.earlier)
         process = folder.start()
-        time.sleep(delay)
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
-        assert "Traceback" not in stderr.decode("utf-8", errors="replace")
-        assert process.returncode in (0, 130)
-        assert folder.temporaries() == []
+        if moment != "python-starting":
+            wait_until_handled(process, signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+        if moment == "soon-after":
+            time.sleep(random.uniform(0, 0.3))
+        stop_and_check(folder, process, signal.SIGINT)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_while_writing_leave_no_temporary_file(folder: Folder, signum: int) -> None:
+    """kill (SIGTERM) or a closed terminal (SIGHUP) while the report is being written, and at random moments: the
+    temporary file is removed, the earlier report stays or the new one is complete, no traceback."""
+    stopped = 0
+    for round in range(6):
+        folder.report.write_bytes(folder.earlier)
+        process = folder.start()
+        wait_until_handled(process, signal.SIGHUP)
+        if round % 2 == 0:
+            _wait_for_temporary(folder, process, folder.build_seconds * 3)
+        else:
+            time.sleep(random.uniform(0, folder.build_seconds))
+        stopped += stop_and_check(folder, process, signum) != 0
+    assert stopped, "no build was stopped before it finished: the test tested nothing"
+
+
+def test_a_stop_in_a_folder_build_stops_every_worker_and_leaves_no_temporary_file(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A folder build runs its reports in worker processes: SIGTERM to the command alone, and SIGHUP or Ctrl-C to
+    the whole process group (a closed terminal, Ctrl-C in it), stop every worker; each removes what it was writing."""
+    root = tmp_path_factory.mktemp("folder-stop")
+    large = _many_indicators_yaml()
+    for signum, group in ((signal.SIGTERM, False), (signal.SIGHUP, True), (signal.SIGINT, True)):
+        folder = root / signal.Signals(signum).name
+        for year in (2020, 2021, 2022, 2023):
+            unit = folder / f"单位{year % 2}"
+            unit.mkdir(parents=True, exist_ok=True)
+            (unit / f"{year}.yaml").write_text(large.replace("year: 2023", f"year: {year}"), encoding="utf-8")
+        process = subprocess.Popen([command(), "build", str(folder), "-j", "2"], env=environment(),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   start_new_session=True)  # fmt: skip
+        deadline = time.perf_counter() + 120
+        while process.poll() is None and not list(folder.rglob(".~*.tmp")) and time.perf_counter() < deadline:
+            time.sleep(0.0005)
+        if group:
+            os.killpg(process.pid, signum)
+        else:
+            process.send_signal(signum)
+        _, stderr = process.communicate(timeout=120)
+        message = stderr.decode("utf-8", errors="replace")
+        assert "Traceback" not in message, message
+        assert process.returncode in {0, 128 + signum}, message
+        assert list(folder.rglob(".~*.tmp")) == [], f"{signum}: a worker left its temporary file"
+        for report in folder.rglob("*.docx"):
+            check_document(report.read_bytes())
+        with pytest.raises(ProcessLookupError):  # the workers are gone with it
+            os.killpg(process.pid, 0)
 
 
 def test_two_builds_writing_one_report_at_once_leave_one_valid_document(folder: Folder) -> None:

@@ -158,7 +158,8 @@ def test_pdf_beside_the_report_shows_distinct_chinese_faces(tmp_path: Path, soff
     unit = tmp_path / "unit"
     shutil.copytree(EXAMPLE.parent, unit, ignore=shutil.ignore_patterns("*.docx", "*.pdf", "preview"))
     result = api.build(unit / "2022.yaml", template=name, pdf=True)
-    assert result.pdf == unit / "2022.pdf" and result.pdf.stat().st_size > 10_000
+    named = "2022.pdf" if name == "newspaper" else f"2022-{name}.pdf"  # each style a name of its own
+    assert result.pdf == unit / named and result.pdf.stat().st_size > 10_000
     fonts = subprocess.run(["pdffonts", str(result.pdf)], capture_output=True, text=True, check=True).stdout
     assert {face for face in faces if face in fonts} == faces, fonts  # not one fallback face for everything
     assert squeeze("市公安局") in squeeze(pdf_text(result.pdf))

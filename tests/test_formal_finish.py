@@ -94,7 +94,7 @@ def test_a_workbook_of_an_earlier_version_without_the_column_still_builds(tmp_pa
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ("    subsections: []\n", "没有段落"),
+        ("    subsections: []\n", "缺少段落"),
         ("    subsections:\n      - heading: 空的\n", "paragraphs"),
         ("    subsections:\n      - paragraphs: [一段。]\n", "heading"),
     ],
@@ -147,6 +147,23 @@ def test_the_formal_report_packs_no_photos_it_does_not_show(tmp_path: Path) -> N
     newspaper = api.build(EXAMPLES / "2022.yaml", "newspaper", tmp_path / "news.docx").output
     with zipfile.ZipFile(newspaper) as archive:
         assert [n for n in archive.namelist() if n.startswith("word/media/")]  # the newspaper does show them
+
+
+@pytest.mark.parametrize(
+    ("source", "charts"), [(EXAMPLES / "2019.yaml", 0), (ROOT / "reports/demo-county/2023.yaml", 2)]
+)
+@pytest.mark.parametrize("template", ["newspaper", "official"])
+def test_no_report_carries_the_placeholder_charts(tmp_path: Path, source: Path, charts: int, template: str) -> None:
+    report = api.build(source, template, tmp_path / "r.docx").output
+    with zipfile.ZipFile(report) as archive:
+        names = archive.namelist()
+        relationships = archive.read("word/_rels/document.xml.rels").decode()
+        types = archive.read("[Content_Types].xml").decode()
+    wanted = charts if template == "newspaper" else 0
+    assert len([n for n in names if n.startswith("word/charts/chart")]) == wanted, names
+    assert len([n for n in names if n.startswith("word/embeddings/")]) == wanted, names
+    assert relationships.count("/relationships/chart") == wanted
+    assert types.count("drawingml.chart+xml") == wanted
 
 
 # --- the sign-off on the page -------------------------------------------------------------------------------------

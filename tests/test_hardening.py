@@ -221,3 +221,87 @@ def test_large_legitimate_text_still_passes_the_sandbox() -> None:
     environment = text_environment()
     assert environment.from_string("{{ text|trim }}").render(text=big) == big
     assert environment.from_string("{{ text }}").render(text=big) == big
+
+
+# --- issue 10: workbooks: a DTD anywhere in any part, and what would take minutes and gigabytes to read ----------
+
+from generator.sources.xlsx_package import (  # noqa: E402
+    MAX_MERGES,
+    MAX_ROWS,
+    MAX_SHARED_STRINGS,
+    MAX_STYLE_RECORDS,
+    scan_package,
+)
+from tests.fixtures import corpus_package as package  # noqa: E402
+
+
+def workbook_problems(tmp_path: Path, data: bytes) -> list[str]:
+    path = tmp_path / "2023.xlsx"
+    path.write_bytes(data)
+    return problems(path)
+
+
+@pytest.mark.parametrize(
+    ("part", "change"), package.WORKBOOK_DTDS, ids=[f"{p}-{i}" for i, (p, _) in enumerate(package.WORKBOOK_DTDS)]
+)
+def test_a_dtd_anywhere_in_any_workbook_part_is_refused(tmp_path: Path, part: str, change: object) -> None:
+    found = workbook_problems(tmp_path, package.workbook_with(part, change))  # type: ignore[arg-type]
+    assert len(found) == 1 and "不安全的 XML 声明" in found[0] and "2023.xlsx" in found[0], found
+
+
+@pytest.mark.parametrize("part", package.WORKBOOK_UTF16)
+def test_a_workbook_part_saved_as_utf16_reads_as_usual(tmp_path: Path, part: str) -> None:
+    path = tmp_path / "2023.xlsx"
+    path.write_bytes(package.workbook_with(part, package._utf16()))
+    assert api.load(path).report.indicators[0].name == "刑事发案数"
+
+
+@pytest.mark.parametrize("form", ["short", "chinese", "rich", "prefixed"])
+def test_a_shared_string_table_too_large_for_a_year_is_refused_before_openpyxl_reads_it(
+    tmp_path: Path, form: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openpyxl
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("openpyxl was asked to read the workbook")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", never)
+    found = workbook_problems(tmp_path, package.many_strings(MAX_SHARED_STRINGS + 1_000, form))
+    assert len(found) == 1 and "文字过多" in found[0], found
+
+
+@pytest.mark.parametrize(("form", "utf16"), [("attributes", False), ("styled-cells", False),
+                                             ("libreoffice", False), ("attributes", True)])  # fmt: skip
+def test_a_sheet_formatted_to_the_last_row_is_read_without_its_empty_rows(
+    tmp_path: Path, form: str, utf16: bool
+) -> None:
+    data = package.formatted_to_the_bottom(form, utf16=utf16)
+    scanned = scan_package(data, "2023.xlsx")
+    with zipfile.ZipFile(io.BytesIO(scanned.package)) as archive:
+        sheet = archive.read("xl/worksheets/sheet3.xml")
+    assert len(sheet) < 10_000 and sheet.count(b"<row") == 2  # what openpyxl gets: the header and the data row
+    path = tmp_path / "2023.xlsx"
+    path.write_bytes(data)
+    indicator = api.load(path).report.indicators[0]
+    assert (indicator.name, indicator.value) == ("刑事发案数", 120)
+
+
+def test_rows_above_the_data_are_counted_and_refused_naming_the_sheet(tmp_path: Path) -> None:
+    found = workbook_problems(tmp_path, package.formatted_to_the_bottom("attributes", before_data=True))
+    assert len(found) == 1 and "「指标」" in found[0] and f"{MAX_ROWS} 行" in found[0], found
+
+
+@pytest.mark.parametrize("form", ["formats", "fonts"])
+def test_a_styles_part_with_more_records_than_excel_allows_is_refused(tmp_path: Path, form: str) -> None:
+    found = workbook_problems(tmp_path, package.many_styles(MAX_STYLE_RECORDS + 100, form))
+    assert len(found) == 1 and "格式过多" in found[0], found
+
+
+def test_thousands_of_merged_ranges_are_refused(tmp_path: Path) -> None:
+    found = workbook_problems(tmp_path, package.many_merges(MAX_MERGES + 10))
+    assert len(found) == 1 and "合并单元格过多" in found[0] and "「指标」" in found[0], found
+
+
+def test_an_ordinary_workbook_goes_to_openpyxl_unchanged() -> None:
+    data = odd.save(odd.workbook())
+    assert scan_package(data, "2023.xlsx").package is data

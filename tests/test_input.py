@@ -178,7 +178,7 @@ def test_every_parser_message_is_chinese_with_its_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    found = problems(write(tmp_path, text))
+    found = problems(Path(write(tmp_path, text).name))  # named as given: relative to the working folder
     assert found
     for message in found:
         assert message.startswith("2023.yaml"), message

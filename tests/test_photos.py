@@ -72,3 +72,96 @@ def test_bad_photos_name_their_entry(tmp_path: Path, name: str, content: object,
     (problem,) = caught.value.problems
     assert "2023.yaml:11" in str(problem) and "photos[0].file" in str(problem) and expected in str(problem)
     assert not (tmp_path / "2023.docx").exists()
+
+
+# --- issue 10: only photo formats are opened, and a picture's decoded size is bounded before decoding ------------
+
+from tests.fixtures import corpus_package as package  # noqa: E402
+
+FORMAT_WORDS = {"会议.jpg": "EPS", "现场.png": "EPS", "表彰.eps": "EPS", "图.jpg": "PDF", "标志.png": "SVG",
+                "手机.jpg": "HEIC", "图标.ico": "ICO", "扫描.pcx": "PCX"}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", package.NOT_PHOTO_NAMES)
+def test_a_file_in_a_format_that_is_no_photo_is_refused_by_name_without_running_anything(
+    tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EPS and PostScript would make Pillow start Ghostscript: no program may be started, whatever is installed."""
+    import subprocess
+
+    from PIL import EpsImagePlugin
+
+    started: list[object] = []
+
+    def no_programs(*args: object, **kwargs: object) -> None:
+        started.append(args)
+        raise OSError("no program may run while a report is built")
+
+    monkeypatch.setattr(EpsImagePlugin, "gs_binary", "gs", raising=False)  # as if Ghostscript were installed
+    monkeypatch.setattr(EpsImagePlugin, "has_ghostscript", lambda: True, raising=False)
+    monkeypatch.setattr(subprocess, "Popen", no_programs)
+    (tmp_path / name).write_bytes(package.not_photo(name))
+    with pytest.raises(ReportError) as caught:
+        api.build(with_photo(tmp_path, name))
+    (problem,) = caught.value.problems
+    message = str(problem)
+    assert "photos[0].file" in message and "2023.yaml:11" in message
+    assert FORMAT_WORDS[name] in message and "格式" in message and "JPG" in message, message
+    assert started == []
+    assert not (tmp_path / "2023.docx").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "outcome"), package.BIG_PICTURES, ids=[name for name, _, _ in package.BIG_PICTURES]
+)
+def test_a_large_picture_is_decoded_small_or_refused_before_decoding(
+    tmp_path: Path, name: str, make: object, outcome: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PIL import Image
+
+    from generator.render import photos
+
+    decoded: list[tuple[str, tuple[int, int]]] = []
+    real_load = Image.Image.load
+
+    def load(image: Image.Image) -> object:
+        if getattr(image, "fp", None) is not None:  # the file being decoded, not a copy made from it
+            decoded.append((image.mode, image.size))
+        return real_load(image)
+
+    monkeypatch.setattr(Image.Image, "load", load)
+    (tmp_path / name).write_bytes(make())  # type: ignore[operator]
+    if outcome == "refused":
+        with pytest.raises(ReportError) as caught:
+            api.build(with_photo(tmp_path, name))
+        assert "像素过多" in str(caught.value) and "MB" in str(caught.value) and "photos[0].file" in str(caught.value)
+        assert decoded == []  # refused from the header, not after decoding
+        return
+    result = api.build(with_photo(tmp_path, name))
+    (image,) = embedded_images(result.output)
+    assert max(image.size) == photos.TARGET_LONG_SIDE
+    for mode, size in decoded:  # what was decoded fits the bound (a JPEG at a reduced scale)
+        assert size[0] * size[1] * photos._bytes_per_pixel(mode) <= photos.MAX_DECODED_BYTES
+    if name.endswith(".jpg"):
+        assert decoded and max(decoded[0][1]) < 4000, decoded  # 7600 px decoded at 1/2 or less
+
+
+def test_a_turned_camera_photo_is_scaled_then_turned_upright(tmp_path: Path) -> None:
+    from PIL import Image
+
+    photo = Image.effect_noise((4000, 3000), 40).convert("RGB")
+    exif = photo.getexif()
+    exif[0x0112] = 6  # the camera was held upright: turn 90°
+    photo.save(tmp_path / "upright.jpg", exif=exif.tobytes(), quality=90)
+    (image,) = embedded_images(api.build(with_photo(tmp_path, "upright.jpg")).output)
+    assert image.size == (1200, 1600)
+
+
+def test_a_refused_format_in_a_workbook_names_the_photo_cell(tmp_path: Path) -> None:
+    (tmp_path / "会议.jpg").write_bytes(package.not_photo("会议.jpg"))  # EPS named .jpg
+    workbook = tmp_path / "2023.xlsx"
+    api.convert(with_photo(tmp_path, "会议.jpg"), workbook)
+    with pytest.raises(ReportError) as caught:
+        api.build(workbook)
+    (problem,) = caught.value.problems
+    assert "2023.xlsx 「照片」A2" in str(problem) and "EPS" in str(problem), str(problem)

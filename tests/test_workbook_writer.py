@@ -425,3 +425,105 @@ def test_libreoffice_opens_and_resaves_the_workbook(soffice: str, tmp_path: Path
         assert back == mine, name
     change = theirs["指标"]["E3"]  # 刑事发案数 -13.0: still one decimal, still not a percent-scaled cell
     assert change.value == -13 and "0.0" in change.number_format
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Issue 10: no text we write into any workbook is a formula, and _xHHHH_ comes back as typed
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from generator.figures.content import ChartContent  # noqa: E402
+from generator.ooxml import escape_text  # noqa: E402
+from generator.render.charts import chart_workbook, refill  # noqa: E402
+from generator.sources.xlsx_source import _unescape  # noqa: E402
+from tests.fixtures.corpus_package import ESCAPE_TEXTS, FORMULA_TEXTS  # noqa: E402
+
+HOSTILE_TEXTS = FORMULA_TEXTS + ESCAPE_TEXTS
+
+
+def everywhere(text: str) -> Report:
+    """``text`` in every kind of text cell the workbook has: basics, headings, paragraphs, indicator names and
+    units, honors, photo captions, chart titles and indicator lists, table titles, column names and cells."""
+    return small(
+        kicker=text,
+        subtitle=text + "副",
+        sections=[{"heading": text + "甲", "paragraphs": [text, "前" + text]}],
+        outlook={"heading": text + "乙", "paragraphs": [text + "后"]},
+        indicators=[
+            {"name": text, "unit": text[:3], "value": "1", "previous": "2"},
+            {"name": "刑事发案数", "value": "3"},
+        ],
+        honors=[{"recipient": text, "honor": text + "奖", "level": "省级"}],
+        photos=[{"file": "照片/会议.jpg", "caption": text}],
+        charts=[{"title": text, "kind": "对比", "indicators": ["刑事发案数"]}],
+        tables=[{"title": text, "columns": [text, "乙"], "rows": [[text, "1"]]}],
+    )
+
+
+def _formula_cells(data: bytes) -> list[bytes]:
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [m.group(0) for name in archive.namelist() if name.startswith("xl/worksheets/")
+                for m in re.finditer(rb"<(?:\w+:)?f[\s>/]", archive.read(name))]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_formula_like_and_escape_like_text_is_text_everywhere_and_comes_back_as_typed(
+    tmp_path: Path, text: str
+) -> None:
+    report = everywhere(text)
+    data = workbook_bytes(report)
+    assert _formula_cells(data) == []
+    book = load_workbook(io.BytesIO(data))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert cell.data_type == "s", (sheet.title, cell.coordinate, cell.value)
+                    if cell.value[:1] in "=+-@":
+                        assert cell.quotePrefix, (sheet.title, cell.coordinate)
+    workbook = tmp_path / "2023.xlsx"
+    workbook.write_bytes(data)
+    back = api.load_model(workbook)[1]
+    assert back == report  # every text, _x0041_ and =cmd|… included, exactly as typed
+
+
+@given(st.lists(st.sampled_from(["_", "x", "X", "0", "4", "1", "5", "F", "f", "D", "_x", "_x00", "A"]), max_size=30)
+       .map("".join))  # fmt: skip
+def test_escaping_and_reading_back_are_inverse(text: str) -> None:
+    assert _unescape(escape_text(text)) == text
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_a_chart_workbook_holds_text_as_text(text: str) -> None:
+    chart = ChartContent(text, "compare", [text, text + "二"], [(text, [Decimal(3), Decimal("4.5")])])
+    data = chart_workbook(chart)
+    assert _formula_cells(data) == []
+    sheet = load_workbook(io.BytesIO(data)).active
+    names = [sheet["B1"].value, sheet["A2"].value, sheet["A3"].value]
+    assert [_unescape(n) for n in names] == [text, text, text + "二"]
+    assert all(sheet[c].data_type == "s" for c in ("B1", "A2", "A3"))
+    with __import__("zipfile").ZipFile(EXAMPLES.parents[1] / "templates" / "newspaper.docx") as template:
+        placeholder = template.read("word/charts/chart1.xml")
+    cached = refill(placeholder, chart)
+    assert escape_text(text).encode() in cached or escape_text(text) == text
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_shows_formula_like_and_escape_like_text_as_typed(soffice: str, tmp_path: Path) -> None:
+    """A real spreadsheet program: nothing is calculated, _x0041_ is not turned into A."""
+    report = small(sections=[{"heading": "一", "paragraphs": HOSTILE_TEXTS}],
+                   indicators=[{"name": text, "value": "1"} for text in HOSTILE_TEXTS])  # fmt: skip
+    source = tmp_path / "2023.xlsx"
+    source.write_bytes(workbook_bytes(report))
+    every_sheet = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--norestore",
+                    "--convert-to", every_sheet, "--outdir", str(tmp_path / "out"), str(source)],
+                   capture_output=True, timeout=240, check=False)  # fmt: skip
+    for sheet in ("正文", "指标"):
+        shown = (tmp_path / "out" / f"2023-{sheet}.csv").read_text(encoding="utf-8")
+        for text in HOSTILE_TEXTS:
+            assert text.replace('"', '""') in shown, (sheet, text)

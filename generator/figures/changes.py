@@ -8,10 +8,10 @@ given with; when value and previous are known too, the two must agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Literal
 
-from generator.figures.numerals import format_number, round_half_up
+from generator.figures.numerals import PRECISION, format_number, round_half_up
 from generator.model import Indicator
 
 DEFAULT_PLACES = 1
@@ -51,7 +51,9 @@ def computed_change(value: Decimal, previous: Decimal, kind: str, places: int = 
     elif previous == 0:
         return Change(None if value != 0 else Decimal(0), unit, stated=False, exact_zero=value == 0)
     else:
-        exact = (value - previous) / abs(previous) * 100
+        with localcontext() as context:  # 999999999999999 over 0.00000000000001 needs more than 28 digits
+            context.prec = PRECISION
+            exact = (value - previous) / abs(previous) * 100
     return Change(round_half_up(exact, places), unit, stated=False, exact_zero=exact == 0)
 
 
@@ -85,3 +87,19 @@ def disagreement(indicator: Indicator) -> str | None:
             f"填写的却是 {format_number(stated)}{unit}"
         )
     return None
+
+
+MAX_DIGITS = 28  # what a change may need (Decimal's usual precision): more means a figure was mistyped
+
+
+def change_overflow(indicator: Indicator, change: Change | None) -> str | None:
+    """Why the change worked out from value and previous cannot be right (999999999999999 over 0.00000000000001
+    is a change of 10^31 %), in Chinese; None when it can."""
+    if change is None or change.stated or change.amount is None:
+        return None
+    if len(change.amount.as_tuple().digits) <= MAX_DIGITS:
+        return None
+    return (
+        f"指标“{indicator.name}”的同比变化过大：本年 {format_number(indicator.value or 0)}、上年 "
+        f"{format_number(indicator.previous or 0)} 算得的变化超过 {MAX_DIGITS} 位数字；请检查上年数值是否填错"
+    )

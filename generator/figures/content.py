@@ -12,12 +12,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from generator.errors import DataPath, Problem
-from generator.figures.changes import disagreement
+from generator.figures.changes import change_overflow, disagreement
 from generator.figures.expressions import NAMES, ExpressionProblem, TextExpander
 from generator.figures.figure import Figure, figures_of
 from generator.figures.numerals import chinese_numeral, written_number
 from generator.figures.phrasing import NO_DATA, table_change
 from generator.model import Report
+from generator.paths import data_relative
+from generator.sandbox import memory_ceiling
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class PhotoContent:
     file: Path
     caption: str
     path: DataPath  # where the entry is in the data, for messages about the picture
+    written: str = ""  # the path as the data gives it (photos\2022\会议.jpg), for messages
 
 
 @dataclass(frozen=True)
@@ -116,10 +119,12 @@ class _Texts:
     def __call__(self, text: str, path: DataPath) -> str:
         try:
             return self.expander.expand(text)
-        except ExpressionProblem:
-            for exc in self.expander.every_problem(text):  # all of them, not only the first in the text
-                if exc.indicator not in self.unfilled or exc.indicator is None:
-                    self.problems.append(Problem(str(exc), path, code="expression"))
+        except ExpressionProblem as exc:
+            if exc.repeated:
+                return text
+            for each in self.expander.every_problem(text):  # all of them, not only the first in the text
+                if each.indicator not in self.unfilled or each.indicator is None:
+                    self.problems.append(Problem(str(each), path, code="expression"))
             return text
 
     def many(self, texts: list[str], path: DataPath) -> list[str]:
@@ -147,10 +152,24 @@ def compose(report: Report, base_dir: Path, years: YearValues | None = None) -> 
             )
 
     figures = figures_of(report)
+    for i, indicator in enumerate(report.indicators):
+        figure = figures.get(indicator.name)
+        message = change_overflow(indicator, figure.change) if figure is not None else None
+        if message:
+            problems.append(Problem(message, ("indicators", i, "previous"), code="change-overflow"))
     unfilled = {i.name for i in report.indicators if i.value is None and i.change is None}
     text = _Texts(TextExpander(report, figures), unfilled)
+    with memory_ceiling():  # the last line behind the sandbox's checks, once for all the texts
+        content = _content(report, base_dir, years, figures, text, problems)
+    return content, problems + text.problems
+
+
+def _content(
+    report: Report, base_dir: Path, years: YearValues | None, figures: dict[str, Figure], text: _Texts,
+    problems: list[Problem],
+) -> Content:  # fmt: skip
     outlook = report.outlook
-    content = Content(
+    return Content(
         organization=report.organization.name,
         short_name=report.organization.short,
         year=report.year,
@@ -193,7 +212,12 @@ def compose(report: Report, base_dir: Path, years: YearValues | None = None) -> 
             for i, t in enumerate(report.tables)
         ],
         photos=[
-            PhotoContent(base_dir / p.file, text(p.caption, ("photos", i, "caption")), ("photos", i, "file"))
+            PhotoContent(
+                data_relative(base_dir, p.file),
+                text(p.caption, ("photos", i, "caption")),
+                ("photos", i, "file"),
+                p.file,
+            )
             for i, p in enumerate(report.photos)
         ],
         title=text(report.title, ("title",)) or f"{report.organization.name}{report.year}年工作总结",
@@ -203,7 +227,6 @@ def compose(report: Report, base_dir: Path, years: YearValues | None = None) -> 
         charts=_charts(report, figures, years or {}, problems),
         figures=figures,
     )
-    return content, problems + text.problems
 
 
 def _trend_table(report: Report, figures: dict[str, Figure], years: YearValues) -> TableContent | None:

@@ -8,28 +8,37 @@ typed once (in the indicator) and read everywhere it appears. The names an expre
 from __future__ import annotations
 
 import difflib
+import re
+import time
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, UndefinedError, meta, nodes
-from jinja2.exceptions import SecurityError
 
 from generator.figures.figure import Figure
 from generator.figures.numerals import approximate, chinese_numeral, in_wan, written_number
 from generator.figures.phrasing import PhrasingError, change_phrase, parallel_phrase
 from generator.model import Report
-from generator.sandbox import ReportSandbox, syntax_message, text_environment
-from generator.sandbox import _time_limit as time_limit  # one limit over several renders (the sandbox's own)
+from generator.sandbox import (
+    ReportSandbox,
+    TimeLimit,
+    failure_message,
+    limits,
+    not_xml_message,
+    syntax_message,
+    text_environment,
+)
 
 
 class ExpressionProblem(Exception):
     """Raised inside an expression for a problem the user must fix; the message is Chinese and complete.
     ``indicator`` names the indicator whose missing figure caused it, if that is the cause."""
 
-    def __init__(self, message: str, indicator: str | None = None) -> None:
+    def __init__(self, message: str, indicator: str | None = None, repeated: bool = False) -> None:
         super().__init__(message)
         self.indicator = indicator
+        self.repeated = repeated  # the same limit as an earlier text, already reported there
 
 
 def _missing(figure: Figure, what: str, key: str) -> ExpressionProblem:
@@ -226,6 +235,13 @@ def _helpers(table: IndicatorTable) -> dict[str, Callable[..., str]]:
 NAMES = ("指标", "年份", "单位", "简称", "同比", "变化", "万", "约", "中文")
 
 
+# A year's texts expand in bounded time and to bounded text, however many there are (a file can repeat one
+# paragraph 20,000 times through YAML aliases): the limits of all its expressions together.
+TIME_BUDGET = 6.0  # seconds for all the expressions of one report, compiling included
+MAX_EXPANDED = 20_000_000  # characters all expressions of one report may produce
+MAX_TAGS = 1_000  # {{ }} and {% %} in one text (a paragraph has a handful)
+
+
 class TextExpander:
     """Evaluates the expressions of one year's texts. Built once per report."""
 
@@ -243,13 +259,29 @@ class TextExpander:
         self.context.update(helpers)
         for name, function in helpers.items():
             self.environment.filters[name] = function
+            self.environment.allow(function)
+        self.environment.methods[IndicatorTable] = frozenset({"get", "items", "keys", "values"})
+        self.environment.deadline = time.monotonic() + TIME_BUDGET
         self._candidates = list(self.context)
+        self._done: dict[str, str | ExpressionProblem] = {}  # the same text gives the same result: once is enough
+        self._expanded = 0
+        self._exhausted = ""  # why no more expressions are evaluated (already reported once)
 
     def expand(self, text: str) -> str:
         """The text with its expressions evaluated; raises ExpressionProblem with a message for the user."""
         if "{" not in text:
             return text  # most paragraphs hold no expression: skip Jinja entirely
-        return self._render(text, text)
+        done = self._done.get(text)
+        if done is None:
+            try:
+                done = self._evaluate(text)
+            except ExpressionProblem as exc:
+                done = exc
+            self._done[text] = done
+        if isinstance(done, ExpressionProblem):
+            raise ExpressionProblem(str(done), done.indicator, done.repeated)
+        self._count(len(done))  # the same long result used 20,000 times is written 20,000 times
+        return done
 
     def every_problem(self, text: str) -> list[ExpressionProblem]:
         """Every problem in a text, not only the first that stops its evaluation: each {{ … }} is evaluated on its
@@ -264,28 +296,39 @@ class TextExpander:
             except TemplateSyntaxError:
                 return [first]
             found: dict[str, ExpressionProblem] = {}
+            if first.repeated:  # the budget is spent: nothing more is evaluated
+                return [first]
             if all(isinstance(node, nodes.Output) for node in tree.body):
                 parts = [n for output in tree.body for n in output.nodes if not isinstance(n, nodes.TemplateData)]
             else:
                 parts, found[str(first)] = [tree], first
-            unknown = meta.find_undeclared_variables(tree) - set(self.context)
-            with time_limit(self.environment):  # one limit for all the parts together, as for the whole text
-                for part in parts:
-                    if part is not tree:
-                        piece = nodes.Template([nodes.Output([part], lineno=part.lineno)], lineno=1)
-                        try:
-                            self._render(piece.set_environment(self.environment), text)
-                        except ExpressionProblem as exc:
-                            found.setdefault(str(exc), exc)
-                    for name in part.find_all(nodes.Name):
-                        if name.ctx == "load" and name.name in unknown:
-                            exc = ExpressionProblem(_unknown_name_message(name.name, self._candidates))
-                            found.setdefault(str(exc), exc)
+            try:
+                unknown = meta.find_undeclared_variables(tree) - set(self.context)
+                with limits(self.environment):  # one limit for all the parts together, as for the whole text
+                    for part in parts:
+                        if part is not tree:
+                            piece = nodes.Template([nodes.Output([part], lineno=part.lineno)], lineno=1)
+                            try:
+                                self._evaluate(text, piece.set_environment(self.environment))
+                            except ExpressionProblem as exc:
+                                found.setdefault(str(exc), exc)
+                        for name in part.find_all(nodes.Name):
+                            if name.ctx == "load" and name.name in unknown:
+                                exc = ExpressionProblem(_unknown_name_message(name.name, self._candidates))
+                                found.setdefault(str(exc), exc)
+            except (TemplateSyntaxError, TimeLimit):  # an unknown filter; the time is up: what was found stands
+                found.setdefault(str(first), first)
             return list(found.values()) or [first]
 
-    def _render(self, source: str | nodes.Template, text: str) -> str:
+    def _evaluate(self, text: str, piece: nodes.Template | None = None) -> str:
+        if self._exhausted:
+            raise ExpressionProblem(self._exhausted, repeated=True)
+        if text.count("{{") + text.count("{%") > MAX_TAGS:  # compiling costs about 12 KB and 0.1 ms a tag
+            raise ExpressionProblem(f"一段文字里的表达式过多（超过 {MAX_TAGS} 个），请分成几段或改写")
         try:
-            return self.environment.from_string(source).render(self.context)
+            with limits(self.environment):
+                compiled = self.environment.compile_text(text) if piece is None else self.environment.from_string(piece)
+                result = compiled.render(self.context)
         except ExpressionProblem:
             raise
         except TemplateSyntaxError as exc:
@@ -293,16 +336,34 @@ class TextExpander:
             raise ExpressionProblem(f"表达式写法有误{line}：{syntax_message(exc)}") from None
         except UndefinedError as exc:
             raise ExpressionProblem(self._undefined_message(exc)) from None
-        except SecurityError as exc:
+        except PhrasingError as exc:
+            raise ExpressionProblem(f"表达式计算出错：{exc}", exc.indicator) from None
+        except TimeLimit as exc:
+            if self.environment.deadline is not None and time.monotonic() >= self.environment.deadline:
+                self._exhausted = f"表达式被安全沙箱拒绝：{exc}"
             raise ExpressionProblem(f"表达式被安全沙箱拒绝：{exc}") from None
-        except (PhrasingError, ValueError, TypeError, ArithmeticError) as exc:
-            raise ExpressionProblem(f"表达式计算出错：{exc}") from None
-        except RecursionError:  # a macro that calls itself
-            raise ExpressionProblem("表达式计算出错：调用自身的层次过深（宏不能无限地调用自己）") from None
+        except Exception as exc:  # whatever else an expression raised, Jinja's own filters included
+            raise ExpressionProblem(f"表达式{failure_message(exc)}") from None
+        problem = not_xml_message(result)
+        if problem:
+            raise ExpressionProblem(f"表达式{problem}；请删除它")
+        return result
+
+    def _count(self, characters: int) -> None:
+        self._expanded += characters
+        if self._expanded > MAX_EXPANDED and not self._exhausted:
+            self._exhausted = f"表达式生成的文字合计超过 {MAX_EXPANDED // 10_000} 万字，已停止"
+            raise ExpressionProblem(self._exhausted)
 
     def _undefined_message(self, exc: UndefinedError) -> str:
         message = exc.message or ""
         if message.endswith(" is undefined") and message.startswith("'"):
             name = message[1 : -len("' is undefined")]
             return _unknown_name_message(name, self._candidates)
-        return f"表达式读取了不存在的内容：{message}"
+        attribute = re.search(r"has no attribute '(.*?)'", message)
+        if attribute:
+            return f"表达式读取了不存在的一项“{attribute.group(1)}”"
+        key = re.search(r"has no element (.*)$", message)
+        if key:
+            return f"表达式读取了不存在的一项（{key.group(1)}）"
+        return "表达式读取了不存在的内容"

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 
 WAN = Decimal(10_000)
 YI = Decimal(100_000_000)
@@ -15,6 +15,11 @@ def format_number(number: Decimal) -> str:
         number = abs(number)  # no "-0"
     text = f"{number:f}"
     return text
+
+
+# Digits enough for any figure the model accepts (under 10^15, at most 15 decimals) and any change between two
+# of them (10^15 over 10^-15 is 10^32 %, to 15 decimals): the default 28 are not.
+PRECISION = 80
 
 
 def written_number(number: Decimal) -> str:
@@ -31,7 +36,9 @@ def written_number(number: Decimal) -> str:
 
 def round_half_up(number: Decimal, places: int) -> Decimal:
     """四舍五入 to ``places`` decimals (Python's round() rounds half to even)."""
-    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    with localcontext() as context:
+        context.prec = PRECISION
+        return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def _trim(number: Decimal) -> str:

@@ -20,6 +20,7 @@ from lxml import etree
 
 from generator.figures.content import ChartContent
 from generator.figures.numerals import format_number
+from generator.ooxml import escape_text, put_text
 
 if TYPE_CHECKING:
     from generator.render.engine import Additions
@@ -28,10 +29,6 @@ C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
-_CHART_REL = re.compile(
-    rb'<Relationship\b[^>]*?Id="(?P<id>[^"]+)"[^>]*?Type="[^"]*/relationships/chart"[^>]*?Target="(?P<target>[^"]+)"'
-    rb'|<Relationship\b[^>]*?Type="[^"]*/relationships/chart"[^>]*?Target="(?P<target2>[^"]+)"[^>]*?Id="(?P<id2>[^"]+)"'
-)
 
 
 @dataclass(frozen=True)
@@ -40,15 +37,17 @@ class Placeholder:
     xml: bytes
 
 
-def placeholders(rels: bytes, parts: dict[str, bytes]) -> dict[str, Placeholder]:
-    """The template's charts by relationship id (their drawings in the body decide where they go)."""
+def placeholders(rels: bytes | None, parts: dict[str, bytes]) -> dict[str, Placeholder]:
+    """The template's charts by relationship id (their drawings in the body decide where they go), read from the
+    body's relationships by an XML parser: any prefix, quotes or encoding."""
+    from generator.render.package import read_relationships
+
+    if rels is None:
+        return {}
     found = {}
-    for match in _CHART_REL.finditer(rels):
-        rid = (match.group("id") or match.group("id2")).decode()
-        target = (match.group("target") or match.group("target2")).decode()
-        name = target.lstrip("/") if target.startswith("/") else "word/" + target
-        if name in parts:
-            found[rid] = Placeholder(rid, parts[name])
+    for rel in read_relationships("word/_rels/document.xml.rels", rels):
+        if rel.kind == "chart" and not rel.external and rel.part() in parts:
+            found[rel.id] = Placeholder(rel.id, parts[rel.part()])
     return found
 
 
@@ -58,7 +57,9 @@ def place_charts(xml: str, templates: dict[str, Placeholder], charts: list[Chart
     queues = {"trend": [c for c in charts if c.kind == "trend"], "compare": [c for c in charts if c.kind == "compare"],
               "any": list(charts)}  # fmt: skip
     pieces, position = [], 0
-    pattern = re.compile(r'<c:chart\b[^>]*?r:id="(' + "|".join(re.escape(r) for r in templates) + r')"[^>]*/>')
+    # the body as lxml wrote it (double quotes); the prefixes are the template's own
+    pattern = re.compile(r'<(?:[\w.-]+:)?chart\b[^>]*?\s[\w.-]+:id="(' + "|".join(re.escape(r) for r in templates)
+                         + r')"[^>]*/>')  # fmt: skip
     for match in pattern.finditer(xml):
         start = xml.rfind("<w:drawing", 0, match.start())
         end = xml.find("</w:drawing>", match.end())
@@ -93,7 +94,7 @@ def _add_chart(additions: Additions, placeholder: bytes, chart: ChartContent) ->
     additions.parts[part] = refill(placeholder, chart)
     additions.parts[f"word/embeddings/chartAR{number}.xlsx"] = chart_workbook(chart)
     additions.extensions.add("xlsx")
-    additions.overrides.append(f'<Override PartName="/{part}" ContentType="{CHART_TYPE}"/>')
+    additions.overrides[part] = CHART_TYPE
     additions.part_rels[part] = (
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/package"'
         f' Target="../embeddings/chartAR{number}.xlsx"/>'
@@ -117,7 +118,7 @@ def _cache(parent: etree._Element, values: list[str | None], formula: str, numer
             continue  # a gap: the point is left out of the cache
         point = etree.SubElement(cache, f"{{{C}}}pt")
         point.set("idx", str(i))
-        etree.SubElement(point, f"{{{C}}}v").text = value
+        etree.SubElement(point, f"{{{C}}}v").text = value if numeric else escape_text(value)
 
 
 def refill(placeholder: bytes, chart: ChartContent) -> bytes:
@@ -170,12 +171,12 @@ def chart_workbook(chart: ChartContent) -> bytes:
     sheet.title = "Sheet1"
     sheet.cell(1, 1, "")
     for i, (name, values) in enumerate(chart.series, start=2):
-        sheet.cell(1, i, name)
+        put_text(sheet.cell(1, i), name)  # an indicator named "=WEBSERVICE(…)" is text, never a formula
         for row, value in enumerate(values, start=2):
             if value is not None:
                 sheet.cell(row, i, int(value) if value == value.to_integral_value() else float(value))
     for row, category in enumerate(chart.categories, start=2):
-        sheet.cell(row, 1, category)
+        put_text(sheet.cell(row, 1), category)
     return stable_workbook_bytes(book)
 
 

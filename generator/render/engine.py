@@ -13,27 +13,45 @@ from __future__ import annotations
 import io
 import marshal
 import re
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from jinja2 import Template, TemplateSyntaxError, meta
 from lxml import etree
 
 from generator.errors import Place, Problem, ReportError
 from generator.figures.content import ChartContent
+from generator.ooxml import BrokenXML, UnsafeXML, check_xml, parse, serialize
 from generator.render import cache
 from generator.render.charts import place_charts, placeholders
 from generator.render.keep import keep_text_with_sign_off
+from generator.render.package import (
+    InvalidReport,
+    check_parts,
+    check_report,
+    describe,
+    plain_content_types,
+    plain_relationships,
+    read_relationships,
+    rels_name,
+    slices,
+)
 from generator.render.styles import SIGN_OFF, style_ids, table_styles
 from generator.render.templates import TemplateSource
-from generator.sandbox import template_environment
+from generator.sandbox import NOT_XML, limits, not_xml_message, template_environment
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # Parts that can hold tags, as docxtpl renders them: the body, headers, footers, notes, document properties.
 _RENDERED = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/core\.xml")
 _PARAGRAPH = re.compile(r"<w:p([ >])")
+_PROPERTY = re.compile(r"<((?:dc|cp|dcterms):)")  # one document property a line, as one paragraph a line
+_PROPERTY_LINE = re.compile(r"\n(<(?:dc|cp|dcterms):)")
+_CORE = "docProps/core.xml"
+MAX_TAGS = 10_000  # {{ }} and {% %} in one template (ours have about 60)
 _DOC_PR = re.compile(r'(<wp:docPr\b[^>]*?\bid=")\d+(")')
 _DOCUMENT = "word/document.xml"
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -48,8 +66,8 @@ class Additions:
     """Parts one render adds to the package: pictures, charts and their relationships."""
 
     parts: dict[str, bytes] = field(default_factory=dict)  # part name -> bytes
-    relationships: list[str] = field(default_factory=list)  # <Relationship> elements for document.xml.rels
-    overrides: list[str] = field(default_factory=list)  # <Override> elements for [Content_Types].xml
+    relationships: list[tuple[str, str, str]] = field(default_factory=list)  # (id, type, target) in document.xml
+    overrides: dict[str, str] = field(default_factory=dict)  # part name -> its content type
     extensions: set[str] = field(default_factory=set)
     part_rels: dict[str, str] = field(default_factory=dict)  # part name -> its own .rels XML
     charts: list[ChartContent] = field(default_factory=list)  # the data of the charts to draw, in order
@@ -61,10 +79,8 @@ class Additions:
 
     def relate(self, kind: str, target: str) -> str:
         rid = f"rIdAR{self.next_id()}"  # a prefix no template uses
-        self.relationships.append(
-            f'<Relationship Id="{rid}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            f'{kind}" Target="{target}"/>'
-        )
+        self.relationships.append((rid, f"http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}",
+                                   target))  # fmt: skip
         return rid
 
 
@@ -85,12 +101,17 @@ class PreparedTemplate:
             raise ReportError(Problem(f"模板无法作为 Word 文档打开：{exc}", place=Place(self.name),
                                       code="template-corrupt"), kind="template") from None  # fmt: skip
         names = [name for name, _ in self.entries]
-        if _DOCUMENT not in names:
-            raise ReportError(Problem("模板里没有正文（word/document.xml）", place=Place(self.name),
+        if _DOCUMENT not in names or _TYPES not in names:
+            missing = "正文（word/document.xml）" if _DOCUMENT not in names else "内容类型表（[Content_Types].xml）"
+            raise ReportError(Problem(f"模板里没有{missing}", place=Place(self.name),
                                       code="template-corrupt"), kind="template")  # fmt: skip
+        self.entries = [(name, _plain_package_part(name, data)) for name, data in self.entries]
+        self._types: dict[tuple[Any, ...], bytes] = {}  # the report's content types, by the parts it adds
+        self.checked = self._checked_parts()  # the parts copied unchanged are proven once, not in every report
         from generator.figures.content import HonorRow, SummaryRow
 
         environment = template_environment(plain_types=(dict, SummaryRow, HonorRow))
+        self.environment = environment
         self.compiled: dict[str, Template] = {}
         self.sources: dict[str, list[str]] = {}
         self.names: set[str] = set()  # the context names the template uses: only those are worked out
@@ -111,11 +132,25 @@ class PreparedTemplate:
         self.column_loops = any("{%tc" in "".join(lines) for lines in self.sources.values())
         parts = dict(self.entries)
         body = "".join(self.sources.get(_DOCUMENT, []))
-        self.charts = {rid: chart for rid, chart in placeholders(parts.get(_RELS, b""), parts).items()
-                       if f'r:id="{rid}"' in body}  # fmt: skip
+        self.charts = {rid: chart for rid, chart in placeholders(parts.get(_RELS), parts).items()
+                       if re.search(rf':id="{re.escape(rid)}"', body)}  # fmt: skip
         self.text_width = _last_text_width(parts[_DOCUMENT])
         self.table_styles = table_styles(parts.get("word/styles.xml"))
         self.sign_off = style_ids(parts.get("word/styles.xml"), SIGN_OFF)
+        if self.charts:
+            self.entries = _without_placeholders(self.entries, set(self.charts))
+
+    def _checked_parts(self) -> set[str]:
+        """The template's parts proven once (XML well-formed without a DTD, relationships resolving, ids used
+        defined), so that each report checks only what it changed. A stranger's template was already refused for
+        anything unsafe by load_template; this holds for every template however it arrived."""
+        parts = dict(self.entries)
+        try:
+            check_parts(parts, parts)
+        except InvalidReport as exc:
+            raise ReportError(Problem(f"模板不是完好的 Word 文档（{exc}）", place=Place(self.name),
+                                      code="template-corrupt"), kind="template") from None  # fmt: skip
+        return set(parts)
 
     def _prepare(self, environment: Any) -> dict[str, Any]:
         """Each part with tags repaired by docxtpl and compiled: {"parts": {name: (source, code)}, "names": […]}."""
@@ -123,6 +158,7 @@ class PreparedTemplate:
 
         parts: dict[str, tuple[str, bytes]] = {}
         names: set[str] = set()
+        tags = 0
         for name, data in self.entries:
             if not _RENDERED.fullmatch(name) or not any(tag in data for tag in (b"{{", b"{%", b"{#")):
                 continue
@@ -135,12 +171,23 @@ class PreparedTemplate:
             if name.startswith("word/"):
                 xml = DocxTemplate.patch_xml(None, xml)  # docxtpl's repair of tags Word split into runs
             source_text = _PARAGRAPH.sub(r"\n<w:p\1", xml)  # one paragraph a line: errors can name it
+            if name == _CORE:
+                source_text = _PROPERTY.sub(r"\n<\1", source_text)
             self.sources[name] = source_text.splitlines()
+            tags += source_text.count("{{") + source_text.count("{%")
+            if tags > MAX_TAGS:  # compiling costs about 12 KB and 0.1 ms a tag
+                message = f"模板中的标签过多（超过 {MAX_TAGS} 个），一份模板用不了这么多"
+                place = Place(f"{self.name} {_part_label(name)}")
+                raise ReportError(Problem(message, place=place, code="template-too-many-tags"), kind="template")
             try:
                 names |= meta.find_undeclared_variables(environment.parse(source_text))
                 parts[name] = (source_text, marshal.dumps(environment.compile(source_text)))
             except TemplateSyntaxError as exc:
                 raise ReportError(self.problem(exc, name), kind="template") from None
+            except RecursionError:
+                raise ReportError(Problem("模板中的标签嵌套过深（如几千层 {% if %}），无法读取",
+                                          place=Place(f"{self.name} {_part_label(name)}"), code="template-too-deep"),
+                                  kind="template") from None  # fmt: skip
         return {"parts": parts, "names": sorted(names)}
 
     def document(self) -> Any:
@@ -152,13 +199,16 @@ class PreparedTemplate:
         return self._document
 
     def problem(self, exc: BaseException, part: str) -> Problem:
-        from generator.render.template_errors import template_problem
+        from generator.render.template_errors import failing_line, template_problem
 
-        lineno = getattr(exc, "lineno", None)
+        lineno = getattr(exc, "lineno", None) if isinstance(exc, TemplateSyntaxError) else failing_line(exc)
         if lineno and part in self.sources:
             lines = self.sources[part]
             start = max(lineno - 4, 0)
             exc.docx_context = lines[start : start + 7]  # type: ignore[attr-defined]  # what docxtpl attaches
+            if 0 < lineno <= len(lines):
+                exc.docx_line = lines[lineno - 1]  # type: ignore[attr-defined]  # the paragraph that failed
+        exc.docx_part = part  # type: ignore[attr-defined]
         try:
             return template_problem(exc, self.name, self.document())
         except Exception:  # a template too broken for python-docx still gets a message
@@ -167,16 +217,57 @@ class PreparedTemplate:
     def render(self, context: dict[str, Any], additions: Additions) -> bytes:
         rendered: dict[str, bytes] = {}
         drawing_ids = iter(range(1001, 10**9))  # unique across body, headers and footers
-        for name, template in self.compiled.items():
-            try:
-                xml = template.render(context)
-            except Exception as exc:  # whatever a template's own expressions raise
-                raise ReportError(self.problem(exc, name), kind="template") from None
+        # One time limit, one count of work and of output for all the parts together; the address space capped.
+        self.environment.deadline = time.monotonic() + self.environment.time_limit
+        try:
+            with limits(self.environment):
+                outputs = {}
+                for name, template in self.compiled.items():
+                    try:
+                        outputs[name] = template.render(context)
+                    except Exception as exc:  # whatever a template's own expressions raise, MemoryError included
+                        raise ReportError(self.problem(exc, name), kind="template") from None
+        finally:
+            self.environment.deadline = None
+        for name, xml in outputs.items():
+            self._check_characters(name, xml)
             rendered[name] = (_DECLARATION + self._finish(name, xml, drawing_ids, additions)).encode("utf-8")
-        return self._package(rendered, additions)
+        checked = set()
+        if self.check_output:
+            # A stranger's template can produce broken XML from some data (a {%p %} block closed in the wrong
+            # place): say so in its words. Ours are proven by the tests; check_report proves every report.
+            for name, data in rendered.items():
+                try:
+                    check_xml(slices(data))
+                except (BrokenXML, UnsafeXML) as exc:
+                    where = f"，{describe(name)}第 {exc.line} 行" if isinstance(exc, BrokenXML) and exc.line else ""
+                    message = f"模板生成的文档结构无效{where}；请检查模板中的 {{%p %}} 和 {{%tr %}} 标签是否成对"
+                    problem = Problem(message, place=Place(self.name), code="template-xml")
+                    raise ReportError(problem, kind="template") from None
+                checked.add(name)
+        return self._package(rendered, additions, checked)
+
+    def _check_characters(self, name: str, xml: str) -> None:
+        """A character XML cannot hold, made where no {{ }} value shows it (a {% filter %} block): refused with the
+        paragraph it is in, as the output shows it."""
+        found = NOT_XML.search(xml)
+        if found is None:
+            return
+        from generator.render.template_errors import part_label
+
+        message = not_xml_message(found.group())
+        at = found.start()
+        start = max(xml.rfind("\n", 0, at), 0)  # each paragraph of the output starts a line
+        end = xml.find("</w:p>", at)
+        shown = NOT_XML.sub("", re.sub(r"<[^>]+>", "", xml[start : end if end > 0 else at + 200])).strip()
+        where = part_label(name) + (f"“{shown[:60]}{'…' if len(shown) > 60 else ''}”" if shown else "")
+        raise ReportError(Problem(f"模板中的表达式{message}", place=Place(f"{self.name} {where}"),
+                                  code="template-character"), kind="template")  # fmt: skip
 
     def _finish(self, name: str, xml: str, drawing_ids: Iterator[int], additions: Additions) -> str:
         xml = xml.replace("\n<w:p", "<w:p")
+        if name == _CORE:
+            xml = _PROPERTY_LINE.sub(r"\1", xml)
         if "{_" in xml or "_}" in xml:  # docxtpl's escapes for literal braces; each replace copies the text
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if any(mark in xml for mark in ("\n", "\t", "\a", "\f")):
@@ -196,37 +287,79 @@ class PreparedTemplate:
             xml = keep_text_with_sign_off(xml, self.sign_off)
         if "<wp:docPr" in xml:
             xml = _DOC_PR.sub(lambda m: f"{m.group(1)}{next(drawing_ids)}{m.group(2)}", xml)  # loops copy ids
-        try:
-            if self.check_output:
-                etree.fromstring(xml.encode("utf-8"), etree.XMLParser(huge_tree=True, resolve_entities=False))
-        except etree.XMLSyntaxError as exc:
-            message = f"模板生成的文档结构无效（{exc.msg}）；请检查模板中的 {{%p %}} 和 {{%tr %}} 标签是否成对"
-            raise ReportError(Problem(message, place=Place(self.name), code="template-xml"), kind="template") from None
         return xml
 
-    def _package(self, rendered: dict[str, bytes], additions: Additions) -> bytes:
+    def _package(self, rendered: dict[str, bytes], additions: Additions, checked: set[str]) -> bytes:
+        """The report's parts: the template's, rendered ones in their place, the new pictures and charts with their
+        relationships and content types (the template's relationships and content types read and written by an XML
+        parser, whatever prefix, quotes or encoding they came in); checked as a whole, then zipped."""
+        parts = {name: rendered.get(name, data) for name, data in self.entries}
+        if additions.relationships:
+            parts[_RELS] = plain_relationships(parts.get(_RELS), additions.relationships)
+        key = (tuple(sorted(additions.extensions)), tuple(additions.overrides.items()))
+        if key not in self._types:  # reports of one shape share them: worked out once
+            media = {extension: _MEDIA_TYPES[extension] for extension in additions.extensions}
+            if len(self._types) > 64:
+                self._types.clear()
+            self._types[key] = plain_content_types(parts[_TYPES], media, additions.overrides)
+        parts[_TYPES] = self._types[key]
+        parts.update(additions.parts)
+        for name, xml in additions.part_rels.items():
+            parts[rels_name(name)] = _relationships(xml).encode()
+        try:
+            check_report(parts, (self.checked - rendered.keys() - {_RELS, _TYPES}) | checked)
+        except InvalidReport as exc:
+            message = f"生成的报告没有通过最后的检查（{exc}），没有写出；请检查模板"
+            problem = Problem(message, place=Place(self.name), code="report-invalid")
+            raise ReportError(problem, kind="template") from None
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            present = set()
-            for name, data in self.entries:
-                present.add(name)
-                if name in rendered:
-                    data = rendered[name]
-                elif name == _RELS and additions.relationships:
-                    data = data.replace(
-                        b"</Relationships>", "".join(additions.relationships).encode() + b"</Relationships>"
-                    )
-                elif name == _TYPES:
-                    data = _content_types(data, additions)
-                _write(archive, name, data)
-            if _RELS not in present and additions.relationships:
-                _write(archive, _RELS, _relationships("".join(additions.relationships)).encode())
-            for name, data in additions.parts.items():
+            for name, data in parts.items():
                 _write(archive, name, data, compress=not name.startswith("word/media/"))
-            for name, xml in additions.part_rels.items():
-                folder, _, base = name.rpartition("/")
-                _write(archive, f"{folder}/_rels/{base}.rels", _relationships(xml).encode())
         return out.getvalue()
+
+
+def _without_placeholders(entries: list[tuple[str, bytes]], rids: set[str]) -> list[tuple[str, bytes]]:
+    """The template's parts without its placeholder charts: each is drawn again, as a new part, for every chart of
+    the data, so the placeholder itself (its chart part, the workbook behind it, their relationships and content
+    types) would only be dead weight in every report, and a stale chart for anyone who looks inside."""
+    parts = dict(entries)
+    dropped: set[str] = set()
+    for rel in read_relationships(_RELS, parts[_RELS]):
+        if rel.id in rids and not rel.external:
+            chart = rel.part()
+            dropped |= {chart, rels_name(chart)}
+            if rels_name(chart) in parts:
+                dropped |= {r.part() for r in read_relationships(rels_name(chart), parts[rels_name(chart)])
+                            if not r.external}  # fmt: skip
+    relationships = parse(parts[_RELS])
+    for element in list(relationships):
+        if element.get("Id") in rids:
+            relationships.remove(element)
+    types = parse(parts[_TYPES])
+    for element in list(types):
+        if unquote(element.get("PartName", "")).lstrip("/") in dropped:
+            types.remove(element)
+    kept = {_RELS: serialize(relationships), _TYPES: serialize(types)}
+    return [(name, kept.get(name, data)) for name, data in entries if name not in dropped]
+
+
+def _plain_package_part(name: str, data: bytes) -> bytes:
+    """Relationships and content types as every client reads them (see package.plain_relationships)."""
+    try:
+        if name.endswith(".rels"):
+            return plain_relationships(data)
+        if name == _TYPES:
+            return plain_content_types(data)
+    except (BrokenXML, UnsafeXML):
+        pass  # a broken part stays as it is, and the check that follows names it
+    return data
+
+
+def _part_label(name: str) -> str:
+    from generator.render.template_errors import part_label
+
+    return part_label(name)
 
 
 def _write(archive: zipfile.ZipFile, name: str, data: bytes, compress: bool = True) -> None:
@@ -241,16 +374,6 @@ def _relationships(inner: str) -> str:
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{inner}'
             "</Relationships>")  # fmt: skip
-
-
-def _content_types(data: bytes, additions: Additions) -> bytes:
-    text = data.decode("utf-8")
-    extra = []
-    for extension in sorted(additions.extensions):
-        if f'Extension="{extension}"' not in text and f"Extension='{extension}'" not in text:
-            extra.append(f'<Default Extension="{extension}" ContentType="{_MEDIA_TYPES[extension]}"/>')
-    extra += additions.overrides
-    return text.replace("</Types>", "".join(extra) + "</Types>").encode("utf-8") if extra else data
 
 
 def _last_text_width(document: bytes) -> int:

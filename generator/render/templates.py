@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
 import io
 import stat
 import zipfile
+import zlib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import Place, Problem, ReportError
+from generator.ooxml import BrokenXML, UnsafeXML
+from generator.paths import did_you_mean, nearest
+from generator.render.package import audit_template, drop_attached_templates
 
 MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
 DEFAULT_TEMPLATE = "newspaper"
@@ -23,6 +29,8 @@ class TemplateSource:
     name: str  # what messages call it: the built-in name or the file path
     data: bytes
     builtin: bool = False  # one of ours, whose output structure the test suite proves
+    path: Path | None = None  # the file it was read from: a report must never be written over it
+    notes: tuple[str, ...] = ()  # what was changed on the way in (a link to an attached template dropped)
 
 
 def builtin_dir() -> Path:
@@ -37,16 +45,10 @@ def load_template(choice: str | Path | None) -> TemplateSource:
     name = str(choice) if choice is not None else DEFAULT_TEMPLATE
     if name in BUILTIN_TEMPLATES:
         path = builtin_dir() / f"{name}.docx"
-        return TemplateSource(name, path.read_bytes(), builtin=True)
+        return TemplateSource(name, path.read_bytes(), builtin=True, path=path)
     path = Path(name)
     if path.suffix.lower() != ".docx":
-        known = "、".join(BUILTIN_TEMPLATES)
-        raise ReportError(
-            Problem(
-                f"模板“{name}”既不是内置样式（{known}），也不是 .docx 文件", place=Place(name), code="template-unknown"
-            ),
-            kind="template",
-        )
+        raise unknown_style(name)
     try:
         info = path.stat()
         if stat.S_ISREG(info.st_mode) is False and not stat.S_ISDIR(info.st_mode):
@@ -59,8 +61,9 @@ def load_template(choice: str | Path | None) -> TemplateSource:
             )
         data = path.read_bytes()
     except FileNotFoundError:
+        hint = did_you_mean(nearest(path, (".docx",)))
         raise ReportError(
-            Problem("找不到模板文件", place=Place(name), code="template-not-found"), kind="template"
+            Problem(f"找不到模板文件{hint}", place=Place(name), code="template-not-found"), kind="template"
         ) from None
     except IsADirectoryError:
         raise ReportError(
@@ -70,12 +73,24 @@ def load_template(choice: str | Path | None) -> TemplateSource:
         raise ReportError(
             Problem(f"无法读取模板：{exc.strerror}", place=Place(name), code="template-unreadable"), kind="template"
         ) from None
-    check_docx_bytes(data, name)
-    return TemplateSource(name, data)
+    data, notes = check_docx_bytes(data, name)
+    return TemplateSource(name, data, path=path, notes=notes)
 
 
-def check_docx_bytes(data: bytes, name: str) -> None:
-    """Refuse what is not a Word 2007+ document before any parser sees it."""
+def unknown_style(name: str) -> ReportError:
+    """Neither a built-in style nor a .docx: the nearest style name, or the .docx file meant (我局样式 ->
+    我局样式.docx)."""
+    known = "、".join(BUILTIN_TEMPLATES)
+    close = difflib.get_close_matches(name.casefold(), list(BUILTIN_TEMPLATES), n=1, cutoff=0.6)
+    options = close or nearest(Path(name), (".docx",))
+    message = f"模板“{name}”既不是内置样式（{known}），也不是 .docx 文件{did_you_mean(options)}"
+    return ReportError(Problem(message, place=Place(name), code="template-unknown"), kind="template")
+
+
+def check_docx_bytes(data: bytes, name: str) -> tuple[bytes, tuple[str, ...]]:
+    """Refuse what is not a Word 2007+ document before any parser sees it, and what could run code or reach
+    outside the document (render/package.py). Returns the template to use (without a link to an attached
+    template, if it had one) and notes saying what was dropped."""
 
     def refuse(message: str, code: str) -> ReportError:
         return ReportError(Problem(message, place=Place(name), code=code), kind="template")
@@ -86,27 +101,30 @@ def check_docx_bytes(data: bytes, name: str) -> None:
         raise refuse("这不是 .docx 文件（内容不是 Word 文档）", "template-not-docx")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            total = sum(info.file_size for info in archive.infolist())
-            if total <= 500 * 1024 * 1024 and total <= 20 * max(len(data), 1024 * 1024):
-                unsafe = any(_declares_entities(archive, info) for info in archive.infolist())
-            else:
-                unsafe = False  # refused below as a zip bomb, without unpacking anything
-    except (zipfile.BadZipFile, OSError, ValueError):
+            infos = archive.infolist()
+            names = [info.filename for info in infos]
+            total = sum(info.file_size for info in infos)
+            if total > 20 * max(len(data), 1024 * 1024) or total > 500 * 1024 * 1024:
+                raise refuse("文件解压后异常巨大（可能是压缩炸弹），已拒绝", "template-zip-bomb")
+            if "word/document.xml" not in names:
+                raise refuse("这不是 Word 文档（缺少正文部分 word/document.xml）", "template-not-docx")
+            counts = Counter(n.lower() for n in names)
+            twice = sorted({n for n in names if counts[n.lower()] > 1})
+            if twice:  # which copy a program reads is its own choice: the one we check may not be the one shown
+                raise refuse(f"文件中的部件 {'、'.join(twice[:3])} 出现了两次，文件已损坏", "template-corrupt")
+            audit = audit_template(archive, name)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError, BrokenXML, UnsafeXML):
         raise refuse("文件已损坏，无法作为 .docx 打开", "template-corrupt") from None
-    if unsafe:
-        # parts copied into the report unchanged would carry the entity (an external one reads files when the
-        # report is opened); entity bombs expand without bound
-        raise refuse("模板中含有不安全的 XML 声明（DOCTYPE/ENTITY），已拒绝", "template-unsafe-xml")
-    if "word/document.xml" not in names:
-        raise refuse("这不是 Word 文档（缺少正文部分 word/document.xml）", "template-not-docx")
-    if total > 20 * max(len(data), 1024 * 1024) or total > 500 * 1024 * 1024:
-        raise refuse("文件解压后异常巨大（可能是压缩炸弹），已拒绝", "template-zip-bomb")
-
-
-def _declares_entities(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    if not info.filename.endswith((".xml", ".rels", ".vml")):
-        return False
-    with archive.open(info) as stream:
-        head = stream.read(4096)
-    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
+    if audit.problems:
+        raise ReportError(audit.problems, kind="template")
+    if not audit.attached:
+        return data, ()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entries = drop_attached_templates([(i.filename, archive.read(i)) for i in archive.infolist()], audit.attached)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, content in entries:
+            archive.writestr(part, content)
+    targets = "、".join(f"“{rel.target[:80]}”" for rel in audit.attached)
+    note = f"{name}：模板附加了外部模板 {targets}（Word 打开报告时会去读取它），生成的报告里已去掉这个链接"
+    return out.getvalue(), (note,)

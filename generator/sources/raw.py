@@ -46,17 +46,9 @@ class RawDocument:
 
 
 def display_name(path: Path) -> str:
-    """A path as the user typed it when it is below the working folder, else the full path. Links are not followed
-    first: ``-o 报告.docx`` that is a link to the input is named 报告.docx, as typed."""
-    here = Path.cwd()
-    try:
-        return str(Path(os.path.abspath(path)).relative_to(here))
-    except ValueError:
-        pass
-    try:
-        return str(path.resolve().relative_to(here.resolve()))
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a loop of links
-        return str(path)
+    """A path as the user gave it: ``../数据/2023.yaml`` stays so and an absolute path stays absolute, only tidied
+    (``./2023.yaml`` -> ``2023.yaml``). Links are never followed: ``-o 报告.docx`` that is a link is 报告.docx."""
+    return os.path.normpath(path)
 
 
 def column_letter(index: int) -> str:

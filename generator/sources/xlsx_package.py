@@ -4,18 +4,24 @@ openpyxl's read-only mode does not tell (merged ranges, formulas without a cache
 
 from __future__ import annotations
 
+import codecs
 import io
+import itertools
 import math
+import posixpath
 import re
 import stat
 import zipfile
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import IO
 
 from lxml import etree
 
 from generator.errors import Place, Problem, ReportError
+from generator.ooxml import CHUNK, BrokenXML, UnsafeXML, XMLCheck, chunks_of, is_xml_part, parse
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
@@ -99,6 +105,20 @@ def _what_it_is(data: bytes) -> str:
     return "这不是 Excel 工作簿（.xlsx），内容无法识别"
 
 
+# What a year's workbook never needs more of; beyond these, reading would take minutes and gigabytes (openpyxl
+# keeps every shared string, and parses every row and cell a sheet lists, empty or not).
+MAX_SHARED_STRINGS = 200_000  # texts in the shared string table: a year fills at most ~120,000 cells
+# Tags ('<') in the sheets as openpyxl will parse them, once the empty formatted rows after the last row with
+# something in it are left out: 120,000 filled cells take about 700,000; openpyxl parses ~100,000 elements a second.
+MAX_MARKUP = 1_000_000
+MAX_ROWS = 200_000  # rows openpyxl parses (a row with attributes costs it half a kilobyte), all sheets together
+MAX_MERGES = 20_000  # merged ranges, all sheets together
+# Records in the styles part (cell formats, fonts, fills, borders…): Excel allows 64,000 cell formats; openpyxl
+# keeps every record as objects (150,000 take 300 MB).
+MAX_STYLE_RECORDS = 100_000
+TRIM_WORTH = 1024 * 1024  # bytes of empty formatted rows at a sheet's end worth writing a lighter package for
+
+
 @dataclass
 class SheetScan:
     """What openpyxl's read-only mode does not tell: merged ranges and formulas without a cached value."""
@@ -108,15 +128,29 @@ class SheetScan:
     uncached_formulas: set[str] = field(default_factory=set)
 
 
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([^"]+)"')
+@dataclass
+class PackageScan:
+    sheets: dict[str, SheetScan]  # by sheet name
+    package: bytes  # what openpyxl reads: the file itself, or the same workbook without its empty formatting
+
+
+_MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*\bref="([^"]+)"')
 _FORMULA_CELL = re.compile(
-    rb"<(?:\w+:)?c\b([^>]*)>((?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b(?:(?!</(?:\w+:)?c>).)*?)</(?:\w+:)?c>", re.S
+    rb"<(?:[\w.-]+:)?c\b([^>]*)>((?:(?!</(?:[\w.-]+:)?c>).)*?<(?:[\w.-]+:)?f\b(?:(?!</(?:[\w.-]+:)?c>).)*?)"
+    rb"</(?:[\w.-]+:)?c>",
+    re.S,
 )
 _REFERENCE = re.compile(rb'\br="([A-Z]+[0-9]+)"')
-_CACHED = re.compile(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>|<(?:\w+:)?is>")
+_CACHED = re.compile(rb"<(?:[\w.-]+:)?v>[^<]+</(?:[\w.-]+:)?v>|<(?:[\w.-]+:)?is>")
+_SHARED_STRING = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
+# The end of a value, of an inline text, of a formula: the bytes every cell with something in it holds. Rows after
+# the last of them, up to the end of the sheet's data, are formatting only (a sheet formatted down to row 1,048,576:
+# openpyxl would parse every one of them, a minute and half a gigabyte).
+_CONTENT = (b"v>", b"is>", b"f>")
+_DECLARED_ENCODING = re.compile(r"""^(<\?xml[^>]*?encoding\s*=\s*["'])[^"']*""")
 
 
-def scan_package(data: bytes, name: str) -> dict[str, SheetScan]:
+def scan_package(data: bytes, name: str) -> PackageScan:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -134,29 +168,13 @@ def scan_package(data: bytes, name: str) -> dict[str, SheetScan]:
         )
         if bomb:
             raise ReportError(problem(name, "文件解压后异常巨大（可能是“压缩炸弹”），已拒绝读取", "xlsx-zip-bomb"))
-        for info in infos:
-            if info.filename.endswith((".xml", ".rels", ".vml")):
-                try:
-                    with archive.open(info) as stream:
-                        head = stream.read(4096)
-                except _DAMAGED:
-                    raise ReportError(problem(name, "工作簿已损坏，无法读取", "xlsx-corrupt")) from None
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise ReportError(
-                        problem(name, "工作簿中含有不安全的 XML 声明（DOCTYPE/ENTITY），已拒绝读取", "xlsx-unsafe-xml")
-                    )
         try:
-            parts = _sheet_parts(archive)
-            missing = [sheet for sheet, part in parts.items() if part not in names]
-            if missing:  # openpyxl would drop such a sheet without a word, and its data with it
-                raise ReportError(
-                    [
-                        problem(name, "这张工作表的内容缺失，工作簿已损坏（可能没有复制完整）", "xlsx-corrupt", sheet)
-                        for sheet in missing
-                    ]
-                )
-            return {sheet: _scan_sheet(archive, part) for sheet, part in parts.items()}
-        except _DAMAGED:
+            return _Scanner(archive, name, data).scan()
+        except UnsafeXML:
+            raise ReportError(
+                problem(name, "工作簿中含有不安全的 XML 声明（DOCTYPE/ENTITY），已拒绝读取", "xlsx-unsafe-xml")
+            ) from None
+        except (*_DAMAGED, BrokenXML, UnicodeDecodeError):
             raise ReportError(problem(name, "工作簿已损坏，无法读取", "xlsx-corrupt")) from None
 
 
@@ -174,41 +192,282 @@ _DAMAGED = (
 )
 
 
-def _parse(archive: zipfile.ZipFile, part: str) -> etree._Element:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    return etree.fromstring(archive.read(part), parser)
+class _Scanner:
+    """One streaming pass over every part: each XML part checked whole for a DTD (UTF-16 parts read as UTF-16), the
+    shared strings counted, each sheet searched for merges and uncached formulas and for where its data ends;
+    memory stays flat however large a part is. Parts openpyxl should read otherwise (converted to UTF-8, or without
+    a sheet's trailing formatted rows) go into a lighter copy of the package."""
+
+    def __init__(self, archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+        self.archive = archive
+        self.name = name
+        self.data = data
+        self.replaced: dict[str, bytes] = {}  # parts openpyxl should read in another form
+        self.markup = 0  # tags in the sheets openpyxl will parse
+        self.rows = 0  # rows in them
+        self.merges = 0
+
+    def refuse(self, message: str, code: str, sheet: str | None = None) -> ReportError:
+        return ReportError(problem(self.name, message, code, sheet))
+
+    def scan(self) -> PackageScan:
+        names = set(self.archive.namelist())
+        parts, shared, styles = _sheet_parts(self.archive)
+        missing = [sheet for sheet, part in parts.items() if part not in names]
+        if missing:  # openpyxl would drop such a sheet without a word, and its data with it
+            raise ReportError(
+                [
+                    problem(self.name, "这张工作表的内容缺失，工作簿已损坏（可能没有复制完整）", "xlsx-corrupt", sheet)
+                    for sheet in missing
+                ]
+            )
+        sheet_of = {part: sheet for sheet, part in parts.items()}
+        scans = {}
+        for info in self.archive.infolist():
+            if info.is_dir():
+                continue
+            with self.archive.open(info) as stream:
+                head = stream.read(64)
+            if not is_xml_part(info.filename, head):
+                continue
+            with self.archive.open(info) as stream:
+                chunks, transcoded = _utf8_chunks(stream)
+                if info.filename in sheet_of:
+                    scans[sheet_of[info.filename]] = self.sheet(sheet_of[info.filename], info, chunks, transcoded)
+                elif info.filename == shared:
+                    self.shared_strings(info.filename, chunks, transcoded)
+                elif info.filename == styles:
+                    self.styles(info.filename, chunks, transcoded)
+                else:
+                    kept = _checked(chunks, keep=transcoded)
+                    if transcoded:
+                        self.replaced[info.filename] = kept
+        return PackageScan({sheet: scans.get(sheet, SheetScan(part)) for sheet, part in parts.items()}, self.package())
+
+    def shared_strings(self, part: str, chunks: Iterator[bytes], transcoded: bool) -> None:
+        count = 0
+        pieces = []
+        for piece in _pieces(_checking(chunks)):
+            count += len(_SHARED_STRING.findall(piece))
+            if count > MAX_SHARED_STRINGS:
+                raise self.refuse(f"共享文字表里的文字过多（超过 {MAX_SHARED_STRINGS} 条），一年的数据不会有这么多；"
+                                  "工作簿不会被读取。请在 Excel 或 WPS 中把数据复制到新工作簿再保存",
+                                  "xlsx-too-many-strings")  # fmt: skip
+            if transcoded:
+                pieces.append(piece)
+        if transcoded:
+            self.replaced[part] = b"".join(pieces)
+
+    def styles(self, part: str, chunks: Iterator[bytes], transcoded: bool) -> None:
+        records = 0
+        pieces = []
+        for piece in _pieces(_checking(chunks)):
+            records += piece.count(b"<") - piece.count(b"</") - piece.count(b"<?") - piece.count(b"<!")
+            if records > MAX_STYLE_RECORDS:
+                message = f"单元格格式过多（超过 {MAX_STYLE_RECORDS} 条格式记录），工作簿不会被读取；"
+                raise self.refuse(message + "请在 Excel 或 WPS 中清除多余的格式后另存", "xlsx-too-many-styles")
+            if transcoded:
+                pieces.append(piece)
+        if transcoded:
+            self.replaced[part] = b"".join(pieces)
+
+    def sheet(self, sheet: str, info: zipfile.ZipInfo, chunks: Iterator[bytes], transcoded: bool) -> SheetScan:
+        """Merges and uncached formulas found by searching the sheet's XML (much cheaper than parsing it a second
+        time: openpyxl parses it for the values); and where its data really ends."""
+        scan = SheetScan(info.filename)
+        offset = tags = rows = 0  # bytes, tags and rows before the current piece
+        keep: tuple[int, int, int] | None = None  # (offset, tags, rows) just after the last row with something in it
+        rest: tuple[int, int, int] | None = None  # (offset, tags, rows) where </sheetData> starts
+        open_row = False  # the last content found is in a row that has not ended yet (a row larger than a piece)
+        for piece in _pieces(_checking(chunks)):
+            if b"mergeCell" in piece:
+                for found in _MERGE.finditer(piece):
+                    self.merges += 1
+                    bounds = _range(found.group(1).decode())
+                    if bounds:
+                        scan.merges.append(bounds)
+                if self.merges > MAX_MERGES:
+                    raise self.refuse(f"合并单元格过多（超过 {MAX_MERGES} 处），工作簿不会被读取",
+                                      "xlsx-too-many-merges", sheet)  # fmt: skip
+            if (b"<f" in piece or b":f" in piece) and re.search(rb"<(?:[\w.-]+:)?f[\s>/]", piece):
+                for found in _FORMULA_CELL.finditer(piece):  # formulas at all (not <formula1> of a drop-down)
+                    reference = _REFERENCE.search(found.group(1))
+                    if reference and not _CACHED.search(found.group(2)):
+                        scan.uncached_formulas.add(reference.group(1).decode())
+            if rest is None:
+                begin = 0  # where the rows start in this piece
+                if keep is None:
+                    opening = re.search(rb"<(?:[\w.-]+:)?sheetData\b[^>]*>", piece)
+                    if opening:
+                        begin = opening.end()
+                        keep = (offset + begin, tags + piece.count(b"<", 0, begin), rows + _rows(piece, begin))
+                closing = re.search(rb"</(?:[\w.-]+:)?sheetData>", piece) if keep else None
+                limit = closing.start() if closing else len(piece)
+                last = max(piece.rfind(marker, begin, limit) for marker in _CONTENT) if keep else -1
+                if last >= 0 or open_row:  # the row with the last content ends here, or in a later piece
+                    end = _first_row_end(piece, max(last, 0), limit)
+                    open_row = end < 0
+                    cut = end if end >= 0 else limit
+                    keep = (offset + cut, tags + piece.count(b"<", 0, cut), rows + _rows(piece, cut))
+                if closing:
+                    at = closing.start()
+                    rest = (offset + at, tags + piece.count(b"<", 0, at), rows + _rows(piece, at))
+            tags += piece.count(b"<")
+            rows += _rows(piece, len(piece))
+            offset += len(piece)
+            if keep:  # refused as soon as the data alone is too much
+                self.check_markup(sheet, keep[1], keep[2])
+        trim = keep is not None and rest is not None and not open_row and rest[0] - keep[0] >= TRIM_WORTH
+        if trim and keep and rest:
+            self.markup += keep[1] + tags - rest[1]
+            self.rows += keep[2] + rows - rest[2]
+        else:
+            self.markup += tags
+            self.rows += rows
+        self.check_markup(sheet, 0, 0)
+        if trim or transcoded:
+            start, end = (keep[0], rest[0]) if trim and keep and rest else (0, 0)
+            with self.archive.open(info) as stream:
+                self.replaced[info.filename] = b"".join(_without(_utf8_chunks(stream)[0], start, end))
+        return scan
+
+    def check_markup(self, sheet: str, tags: int, rows: int) -> None:
+        if self.markup + tags > MAX_MARKUP or self.rows + rows > MAX_ROWS:
+            what = f"{MAX_ROWS} 行" if self.rows + rows > MAX_ROWS else f"{MAX_MARKUP} 个单元格和标记"
+            message = (f"工作表的内容过多（超过 {what}；最后一行数据之后只设了格式的空行不算），一年的数据"
+                       "不会有这么多；工作簿不会被读取。请删除不需要的行再保存")  # fmt: skip
+            raise self.refuse(message, "xlsx-too-many-cells", sheet)
+
+    def package(self) -> bytes:
+        """The workbook openpyxl reads: the file itself, or, when a part changed, the same package rebuilt."""
+        if not self.replaced:
+            return self.data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in self.archive.infolist():
+                content = self.replaced.get(info.filename)
+                target.writestr(info.filename, self.archive.read(info) if content is None else content,
+                                compresslevel=1)  # fmt: skip
+        return out.getvalue()
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> its part in the package (xl/worksheets/sheetN.xml)."""
-    book = _parse(archive, "xl/workbook.xml")
-    rels = _parse(archive, "xl/_rels/workbook.xml.rels")
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{{{PKG_REL}}}Relationship")}
+def _utf8_chunks(stream: IO[bytes]) -> tuple[Iterator[bytes], bool]:
+    """The part's bytes as UTF-8 (a part saved as UTF-16 is decoded as it streams, its declaration made to say
+    UTF-8), so the byte searches that follow see every tag; and whether it was converted."""
+    first = stream.read(CHUNK)
+    encoding = None
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif first.startswith(b"<\x00"):
+        encoding = "utf-16-le"
+    elif first.startswith(b"\x00<"):
+        encoding = "utf-16-be"
+    if encoding is None:
+        return itertools.chain([first], chunks_of(stream)), False
+
+    def converted() -> Iterator[bytes]:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        text = _DECLARED_ENCODING.sub(r"\g<1>UTF-8", decoder.decode(first).lstrip("\ufeff"), count=1)
+        yield text.encode("utf-8", "surrogatepass")
+        for chunk in chunks_of(stream):
+            yield decoder.decode(chunk).encode("utf-8", "surrogatepass")
+        yield decoder.decode(b"", final=True).encode("utf-8", "surrogatepass")
+
+    return converted(), True
+
+
+def _checking(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The chunks as they pass, each also fed to the streaming check (a DTD anywhere, or broken XML, raises)."""
+    parser = XMLCheck()
+    for chunk in chunks:
+        parser.feed(chunk)
+        yield chunk
+    parser.close()
+
+
+def _checked(chunks: Iterable[bytes], keep: bool) -> bytes:
+    kept = []
+    for chunk in _checking(chunks):
+        if keep:
+            kept.append(chunk)
+    return b"".join(kept)
+
+
+def _pieces(chunks: Iterable[bytes], limit: int = 8 * CHUNK) -> Iterator[bytes]:
+    """The stream in pieces that end after a whole row (</row>), so that searches never see half a cell; a piece
+    with no row end in it is cut after its last '>' once it grows past ``limit``, or at the end of a chunk when
+    there are no rows at all (the shared strings)."""
+    buffer = b""
+    for chunk in chunks:
+        buffer += chunk
+        cut = _after_last_row(buffer)
+        if cut < 0:
+            cut = buffer.rfind(b">") + 1 if len(buffer) > limit or b"row>" not in buffer else 0
+        if cut > 0:
+            yield buffer[:cut]
+            buffer = buffer[cut:]
+    if buffer:
+        yield buffer
+
+
+def _after_last_row(buffer: bytes) -> int:
+    """Just after the last </row> (any prefix) in ``buffer``, or -1. '<' is never text in XML, so this is a tag."""
+    end = buffer.rfind(b"row>")
+    while end > 0:
+        opening = buffer.rfind(b"<", 0, end)
+        if opening >= 0 and buffer[opening + 1 : opening + 2] == b"/" and b">" not in buffer[opening:end]:
+            return end + len(b"row>")
+        end = buffer.rfind(b"row>", 0, end)
+    return -1
+
+
+def _first_row_end(piece: bytes, start: int, limit: int) -> int:
+    """Just after the first </row> (any prefix) in ``piece`` from ``start``, or -1."""
+    end = piece.find(b"row>", start, limit)
+    while end >= 0:
+        opening = piece.rfind(b"<", 0, end)
+        if opening >= 0 and piece[opening + 1 : opening + 2] == b"/" and b">" not in piece[opening:end]:
+            return end + len(b"row>")
+        end = piece.find(b"row>", end + 1, limit)
+    return -1
+
+
+def _rows(piece: bytes, end: int) -> int:
+    """Rows opened in ``piece`` before ``end`` (with a prefix, each row counts twice: an upper bound is enough)."""
+    count = piece.count(b"<row", 0, end)
+    return count + piece.count(b":row ", 0, end) + piece.count(b":row>", 0, end) if b":row" in piece else count
+
+
+def _without(chunks: Iterable[bytes], start: int, end: int) -> Iterator[bytes]:
+    """The stream less the bytes from ``start`` to ``end``."""
+    offset = 0
+    for chunk in chunks:
+        low, high = offset, offset + len(chunk)
+        if high <= start or low >= end:
+            yield chunk
+        else:
+            yield chunk[: max(0, start - low)] + chunk[max(0, end - low) :]
+        offset = high
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> tuple[dict[str, str], str, str]:
+    """Sheet name -> its part in the package (xl/worksheets/sheetN.xml); the shared strings' and the styles' part."""
+    book = parse(archive.read("xl/workbook.xml"))
+    relationships = parse(archive.read("xl/_rels/workbook.xml.rels"))
+
+    def part(target: str) -> str:
+        return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in relationships.iter(f"{{{PKG_REL}}}Relationship")}
+
+    def target_of(kind: str, default: str) -> str:
+        return next((part(rel.get("Target", "")) for rel in relationships.iter(f"{{{PKG_REL}}}Relationship")
+                     if rel.get("Type", "").endswith(kind)), default)  # fmt: skip
+
     parts = {}
     for sheet in book.iter(f"{{{MAIN}}}sheet"):
-        target = targets.get(sheet.get(f"{{{REL}}}id"), "")
-        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        parts[sheet.get("name", "")] = part
-    return parts
-
-
-def _scan_sheet(archive: zipfile.ZipFile, part: str) -> SheetScan:
-    """Merges and uncached formulas found by searching the sheet's XML, which is much cheaper than parsing it a
-    second time (openpyxl parses it for the values)."""
-    scan = SheetScan(part)
-    if part not in archive.namelist():
-        return scan
-    data = archive.read(part)
-    for found in _MERGE.finditer(data):
-        bounds = _range(found.group(1).decode())
-        if bounds:
-            scan.merges.append(bounds)
-    if re.search(rb"<(?:\w+:)?f[ >]", data):  # formulas at all (not <formula1> of a drop-down list)
-        for found in _FORMULA_CELL.finditer(data):
-            reference = _REFERENCE.search(found.group(1))
-            if reference and not _CACHED.search(found.group(2)):
-                scan.uncached_formulas.add(reference.group(1).decode())
-    return scan
+        parts[sheet.get("name", "")] = part(targets.get(sheet.get(f"{{{REL}}}id"), ""))
+    return parts, target_of("/sharedStrings", "xl/sharedStrings.xml"), target_of("/styles", "xl/styles.xml")
 
 
 _CELL_XML = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)

@@ -47,13 +47,14 @@ _CELL = re.compile(r"([A-Z]+)(\d+)")
 def read_workbook(path: Path) -> RawDocument:
     name = display_name(path)
     data = read_checked(path, name)
-    scans = scan_package(data, name)
+    scanned = scan_package(data, name)
+    scans = scanned.sheets
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about data validation and styles it cannot keep
         import openpyxl
 
         try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, rich_text=False)
+            book = openpyxl.load_workbook(io.BytesIO(scanned.package), read_only=True, data_only=True, rich_text=False)
         except Exception as exc:  # openpyxl raises many kinds for a damaged package
             raise ReportError(
                 problem(name, f"工作簿已损坏，无法读取（{type(exc).__name__}）", "xlsx-corrupt")
@@ -109,8 +110,8 @@ def number_text(value: float | int, number_format: str) -> str:
             number *= 100
         if number.as_tuple().exponent < 0:  # drop float noise such as 25.800 -> 25.8
             number = number.normalize() if number != number.to_integral_value() else number.quantize(Decimal(1))
-        if -number.as_tuple().exponent < places:
-            number = number.quantize(Decimal(1).scaleb(-places))
+        if -number.as_tuple().exponent < places:  # Excel shows at most 30 decimals; the model allows 15
+            number = number.quantize(Decimal(1).scaleb(-min(places, 30)))
         return f"{number:f}"
 
 

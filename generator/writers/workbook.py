@@ -30,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.errors import DataPath, Problem, raise_if
 from generator.model import Indicator, Report, Table
+from generator.ooxml import put_text
 from generator.sources.layout import (
     BASIC_COLUMNS,
     BASIC_ITEMS,
@@ -86,9 +87,6 @@ TO_CHECK_FILL = PatternFill("solid", fgColor="FFF2CC")  # a name cell with a not
 THIN = Side(style="thin", color="8EA9C1")
 HEADER_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
-# Text that Excel would turn into something else when a person edits the cell (a formula, an error value such as
-# #N/A, a number, a date): marked with the quote prefix, Excel's own "this is text" flag (a typed leading ').
-_REINTERPRETED = re.compile(r"[=+\-@#]|[\d.,:/%\s]+$")
 # Table cells written as numbers: only what comes back as exactly the same text (no "013", "1,234", "+5").
 # ASCII digits only: \d and Decimal also take "１２" and "1٠", which would come back as "12" and "10".
 _PLAIN_NUMBER = re.compile(r"-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,6})?")
@@ -356,10 +354,7 @@ class _Book:
                 )
             )
             return
-        cell.value = text
-        cell.data_type = "s"  # openpyxl makes "=…" a formula and "#N/A" an error value: this is text
-        if _REINTERPRETED.match(text):
-            cell.quotePrefix = True
+        put_text(cell, text)  # never a formula or an error value; _x0041_ stays _x0041_
         self._need(cell, _needed_width(text))
 
     def _number(self, cell: Cell, value: _Number) -> None:
@@ -381,7 +376,7 @@ class _Book:
     def header(self, ws: Worksheet, row: int, column: int, text: str, note: str) -> Cell:
         cell = ws.cell(row, column)
         if text:
-            cell.value = text
+            put_text(cell, text)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.border = HEADER_BORDER
