@@ -9,8 +9,10 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from generator.errors import Place, Problem, ReportError, raise_if
 from generator.figures import Content, compose
@@ -34,6 +36,9 @@ from generator.unit import (  # what the web page uses of the folder, through ap
     year_files,
     year_signature,  # noqa: F401
 )
+
+if TYPE_CHECKING:
+    from generator.verify import Verification
 
 
 @dataclass
@@ -316,6 +321,125 @@ def template_check(template: str | Path, data: Path | None = None) -> list[Probl
 
     sample = load(data).content if data is not None else None
     return check_template(load_template(template), sample)
+
+
+# --- checking a report against its data, and importing a hand-written one (issue 13) ------------------------------
+
+REPORT_DATA_SUFFIXES = (".xlsx", ".yaml", ".yml")
+
+
+@dataclass
+class VerifyResult:
+    """A report compared with its year's data: every finding, as data (the CLI prints it, a web page can show it)."""
+
+    verification: Verification
+    data: Path
+    notes: list[str] = field(default_factory=list)  # which data file was chosen, where 上年 values came from
+
+    @property
+    def ok(self) -> bool:
+        return self.verification.ok
+
+
+def data_file_for(report: Path) -> tuple[Path, list[str]]:
+    """The data file of the same name beside a report (2019.docx -> 2019.xlsx, 2019.yaml or 2019.yml); a report in
+    another style is named after it with the style's name (2019-official.docx), so that is left off too."""
+    stems = list(dict.fromkeys([report.stem, report.stem.split("-")[0]]))
+    found = [
+        report.with_name(stem + suffix)
+        for stem in stems
+        for suffix in REPORT_DATA_SUFFIXES
+        if report.with_name(stem + suffix).is_file()
+    ]
+    if not found:
+        names = "、".join(report.with_suffix(s).name for s in REPORT_DATA_SUFFIXES[:2])
+        raise ReportError(
+            Problem(
+                f"报告旁边没有同名的数据文件（{names}）；请在报告后面写上数据文件，"
+                f"如 annual-report verify {report.name} 数据.xlsx",
+                place=Place(display_name(report)),
+                code="verify-no-data",
+            )
+        )
+    notes = []
+    if len(found) > 1:
+        others = "、".join(p.name for p in found[1:])
+        notes.append(f"旁边有几个同名的数据文件，用的是 {found[0].name}（没有用 {others}）；要用另一个请写在命令里")
+    return found[0], notes
+
+
+def verify(report: Path, data: Path | None = None, skip: Sequence[str] = ()) -> VerifyResult:
+    """Every figure of the .docx ``report`` compared with the year's data (default: the file of the same name beside
+    it), and the writing conventions not named in ``skip``. Raises ReportError when either file cannot be read."""
+    from generator.reading.docx_text import read_docx
+    from generator.verify import CHECKS, verify_document
+
+    unknown = [name for name in skip if name not in CHECKS]
+    if unknown:
+        known = "、".join(CHECKS)
+        raise ReportError(
+            Problem(f"没有名为“{'、'.join(unknown)}”的检查；可以关闭的有：{known}", code="verify-unknown-check")
+        )
+    notes: list[str] = []
+    if data is None:
+        data, notes = data_file_for(report)
+    document = read_docx(report)
+    loaded = load(data)
+    verification = verify_document(document, loaded.content, display_name(data), skip)
+    return VerifyResult(verification, data, [*notes, *loaded.notes])
+
+
+@dataclass
+class ImportResult:
+    output: Path
+    report: Report
+    sources: dict[str, list[str]]  # indicator name -> the sentences it was read from (each 待确认)
+    unplaced: list[tuple[str, str, str]]  # (where, text, why) of what has no place in the model
+    replaced: int  # figures of the text now written by expressions
+    covered: int  # sentences of the original a build of the draft says word for word
+    sentences: int
+    missing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def import_report(
+    source: Path,
+    output: Path | None = None,
+    *,
+    year: int | None = None,
+    organization: str | None = None,
+    force: bool = False,
+) -> ImportResult:
+    """A hand-written report (.docx) as a draft data file (workbook by default, or YAML), with its figures as
+    indicators marked 待确认 and its paragraphs reading them through expressions."""
+    from generator.importer import coverage, draft_report
+    from generator.importer.output import draft_workbook, draft_yaml
+    from generator.reading.docx_text import docx_text, read_docx
+
+    document = read_docx(source)
+    draft = draft_report(document, year=year, organization=organization)
+    report = draft.report
+    target = output if output is not None else source.with_name(f"{report.year}.xlsx")
+    if output is not None and output.is_dir():
+        target = output / f"{report.year}.xlsx"
+    _check_target(source, target, force)
+    content, problems = compose(report, target.parent)
+    if problems:  # every expression was evaluated before it was kept: this would be a fault of ours
+        raise ReportError([Problem(f"导入的草稿无法生成报告：{p}", code="import-invalid") for p in problems])
+    style = "official" if report.date is not None else None  # a formal report (it had a sign-off) is built as one
+    built = docx_text(render_docx(content, load_template(style)), "草稿")
+    covered, total, missing = coverage(document, built)
+    heading = (
+        f"{report.year}年的数据草稿，由 annual-report 从 {source.name} 导入。\n"
+        "指标是从正文中找出的数字，都标为“待确认”：请逐项核对名称、数值和单位，不要的删掉（正文里用到它的表达式也一并改回文字）。"
+    )
+    if DATA_SUFFIXES.get(target.suffix.lower()) == "yaml":
+        data = draft_yaml(report, draft.sources, heading)
+    else:
+        data = draft_workbook(report, draft.sources)
+    write_atomically(target, data)
+    unplaced = [(u.where, u.text, u.why) for u in draft.unplaced]
+    return ImportResult(target, report, draft.sources, unplaced, draft.replaced, covered, total, missing, draft.notes)
 
 
 # --- the web page: a unit's folder of years ----------------------------------------------------------------------

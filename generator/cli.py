@@ -297,6 +297,133 @@ def template_check(template_file: Path, data: Path | None) -> None:
     click.echo(f"{shown} 检查通过：可以用 annual-report build 数据文件 -t {shown} 生成")
 
 
+# --- verify and import (issue 13) -----------------------------------------------------------------------------
+
+_CHECK_NAMES = ("百分点", "约数", "增减", "数字写法", "标点")  # generator.verify.CHECKS, named here for --help
+
+
+def _skipped(values: Sequence[str]) -> list[str]:
+    names = [n.strip() for value in values for n in value.replace("，", ",").replace("、", ",").split(",") if n.strip()]
+    if any(n in {"全部", "all"} for n in names):
+        return list(_CHECK_NAMES)
+    unknown = [n for n in names if n not in _CHECK_NAMES]
+    if unknown:
+        raise click.UsageError(
+            f"--skip 后面的“{'、'.join(unknown)}”不是检查的名称；可以写：{'、'.join(_CHECK_NAMES)}、全部"
+        )
+    return names
+
+
+@main.command(
+    short_help="核对报告里的数字与数据是否一致，并检查写法",
+    help="核对报告（.docx）里的每个数字是否与数据一致：正文、标题、表格、文本框、页眉页脚里的百分比、个百分点和带单位的数，"
+    "逐个对应到指标，与 build 的算法（四舍五入）比较，写明位置、原文、数据和应改成的句子；没有对应指标的数字另外列出；"
+    "同时检查写法（比率用个百分点、约数、增减、数字写法、标点）。默认用报告旁边同名的数据文件（2019.docx → 2019.xlsx "
+    "或 2019.yaml）。全部一致时退出码为 0，有不一致时为 1。",
+)
+@click.argument("report_file", metavar="报告", type=PATH)
+@click.argument("data_file", metavar="[数据文件]", type=PATH, required=False)
+@click.option(
+    "--skip",
+    "skip",
+    multiple=True,
+    metavar="检查",
+    help=f"不做某项写法检查：{'、'.join(_CHECK_NAMES)}，或“全部”；可以写多次，也可以用逗号隔开",
+)
+@click.option("--all", "show_all", is_flag=True, help="也列出与数据一致的数字")
+@_help
+def verify(report_file: Path, data_file: Path | None, skip: tuple[str, ...], show_all: bool) -> None:
+    skipped = _skipped(skip)
+    result = _run(lambda: api.verify(report_file, data_file, skipped))
+    for note in result.notes:
+        click.echo(note, err=True)
+    found = result.verification
+    disagreements, unexplained, warnings = found.disagreements, found.unexplained, found.warnings
+    counted = len(found.agreements) + len(disagreements) + len(unexplained)
+    click.echo(
+        f"核对 {display_name(report_file)} 与 {display_name(result.data)}：共 {counted} 处数字，"
+        f"{len(found.agreements)} 处与数据一致，{len(disagreements)} 处不一致，{len(unexplained)} 处没有对应的指标"
+        + (f"；写法提示 {len(warnings)} 处" if warnings else "")
+    )
+    if disagreements:
+        click.echo(f"\n{click.style('与数据不一致', fg='red')}（{len(disagreements)} 处）：")
+        for number, finding in enumerate(disagreements, start=1):
+            click.echo(f"{number}. {finding.where}")
+            click.echo(f"   原文：{finding.found}")
+            click.echo(f"   数据：{finding.expected}")
+            click.echo(f"   应改为：{finding.suggestion}")
+    if warnings:
+        click.echo(f"\n{click.style('写法提示', fg='yellow')}（{len(warnings)} 处，可用 --skip 名称 关闭）：")
+        for finding in warnings:
+            suggestion = f"；应为“{finding.suggestion}”" if finding.suggestion else ""
+            click.echo(f"  [{finding.check}] {finding.where}：{finding.message}（原文“{finding.found}”{suggestion}）")
+    if unexplained:
+        click.echo(f"\n没有对应指标的数字（不算错误，{len(unexplained)} 处）：")
+        for finding in unexplained:
+            click.echo(f"  {finding.where}：{finding.found}")
+    if show_all and found.agreements:
+        click.echo(f"\n与数据一致（{len(found.agreements)} 处）：")
+        for finding in found.agreements:
+            click.echo(f"  {finding.where}：{finding.found}（{'、'.join(finding.indicators)}）")
+    if disagreements:
+        sys.exit(EXIT_PROBLEMS)
+    click.echo("\n所有与指标对应的数字都与数据一致。")
+
+
+@main.command(
+    "import",
+    short_help="把手写的报道导入为这一年的数据草稿",
+    help="把手写的报道或工作报告（.docx）导入为这一年的数据草稿（工作簿或 YAML）：引题、主题、署名、导语、小标题和段落"
+    "各归其位，正文中带同比或单位的数字提取为指标（都标为“待确认”，原句写在批注或注释里），正文里的这些数字换成表达式，"
+    "明年 new-year 和 build 会自动更新它们；放不进去的文字保留在一张附表里并逐条列出。",
+)
+@click.argument("input_file", metavar="报告", type=PATH)
+@click.option(
+    "-o",
+    "--output",
+    metavar="路径",
+    type=PATH,
+    help="写到这里：.xlsx 或 .yaml 文件，或文件夹（默认在报告旁边，以年份命名，如 2022.xlsx）",
+)
+@click.option("--year", metavar="年份", help="报告是哪一年的（默认从正文判断）")
+@click.option("--organization", metavar="单位全称", help="单位全称（默认从正文推测）")
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它")
+@_help
+def import_(input_file: Path, output: Path | None, year: str | None, organization: str | None, force: bool) -> None:
+    chosen_year = None
+    if year is not None:
+        if not year.strip().isdigit() or not 1900 <= int(year.strip()) <= 2200:
+            raise click.UsageError(f"--year 应为四位年份，如 2022，实际是“{year}”")
+        chosen_year = int(year.strip())
+    result = _run(
+        lambda: api.import_report(input_file, output, year=chosen_year, organization=organization, force=force)
+    )
+    report = result.report
+    paragraphs = sum(len(s.paragraphs) + sum(len(p.paragraphs) for p in s.subsections) for s in report.sections)
+    parts = sum(len(s.subsections) for s in report.sections)
+    outlook = len(report.outlook.paragraphs) if report.outlook else 0
+    click.echo(
+        f"已写出 {display_name(result.output)}（草稿）：{report.year}年，主题“{report.headline}”，"
+        f"{len(report.sections)} 个部分" + (f"（{parts} 个二级标题）" if parts else "") + f"、{paragraphs} 段正文，"
+        f"导语 {len(report.lead)} 段，活动 {len(report.event)} 段，展望 {outlook} 段"
+        + (f"，荣誉 {len(report.honors)} 项" if report.honors else "")
+    )
+    where = "YAML 注释" if result.output.suffix.lower() in {".yaml", ".yml"} else "“指标”表名称单元格的批注"
+    click.echo(
+        f"  提取了 {len(report.indicators)} 项指标，都标为“待确认”，原句写在{where}里；"
+        f"正文中 {result.replaced} 处数字已改为表达式"
+    )
+    for note in result.notes:
+        click.echo(f"  {note}")
+    share = result.covered / result.sentences if result.sentences else 1.0
+    click.echo(f"  按草稿生成的报告重现了原文 {share:.0%} 的句子（{result.covered}/{result.sentences}）")
+    if result.unplaced:
+        click.echo(f"未能归位的文字（{len(result.unplaced)} 处，保留在附表“导入时未能归位的文字”中）：")
+        for where_, text, why in result.unplaced:
+            click.echo(f"  {where_}：{text}（{why}）")
+    click.echo(f"请核对后运行 annual-report build {display_name(result.output)}")
+
+
 def _run(action: Callable[[], Any]) -> Any:
     try:
         return action()

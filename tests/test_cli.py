@@ -212,13 +212,13 @@ def test_convert_and_new_year_refuse_bad_targets(unit: Path, args: list[str], ex
 # --- one language, and the fix suggested (issue 9, point 5) ---------------------------------------------------------
 
 COMMANDS = [[], ["build"], ["validate"], ["convert"], ["new-year"], ["template"], ["template", "list"],
-            ["template", "copy"], ["template", "check"], ["serve"]]  # fmt: skip
+            ["template", "copy"], ["template", "check"], ["serve"], ["verify"], ["import"]]  # fmt: skip
 # Words a help text may hold in Latin letters: names of commands, options, styles, programs and file types.
 ALLOWED_LATIN = {
     "annual", "report", "build", "validate", "convert", "new", "year", "template", "list", "copy", "check", "help",
     "version", "output", "pdf", "jobs", "force", "data", "newspaper", "official", "yaml", "xlsx", "docx", "Word",
     "WPS", "Excel", "YAML", "LibreOffice", "PDF", "CPU", "serve", "host", "port", "no", "browser",
-    "ANNUAL", "REPORT", "PASSWORD",
+    "ANNUAL", "REPORT", "PASSWORD", "verify", "import", "skip", "all", "organization",
 }  # fmt: skip
 
 

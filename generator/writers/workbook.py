@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -83,6 +83,7 @@ TITLE_FONT = Font(name="黑体", size=16, bold=True, charset=134)
 HEADING_FONT = Font(name="黑体", size=12, bold=True, charset=134)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 FIXED_FILL = PatternFill("solid", fgColor="F2F2F2")  # 基本信息 column A: labels people should not change
+TO_CHECK_FILL = PatternFill("solid", fgColor="FFF2CC")  # a name cell with a note to read (待确认)
 THIN = Side(style="thin", color="8EA9C1")
 HEADER_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
@@ -114,15 +115,23 @@ _Value = _Text | _Number | None
 _Row = dict[str, _Value]  # column key -> what goes in that column
 
 
-def workbook_bytes(report: Report) -> bytes:
-    """The report as an .xlsx people fill in; raises ReportError for texts too long for an Excel cell."""
+def workbook_bytes(report: Report, notes: Mapping[int, str] | None = None) -> bytes:
+    """The report as an .xlsx people fill in; raises ReportError for texts too long for an Excel cell.
+    ``notes``: a note (Excel comment) for the name cell of indicators by index, such as the 待确认 mark and source
+    sentence of a draft made by ``import``; the cell is shaded so the rows to check stand out."""
     book = _Book(report)
     book.instructions()
     basics = book.data_sheet(BASICS_SHEET, BASIC_COLUMNS, _basic_rows(report))
     for (label,) in basics.iter_rows(min_row=2, max_col=1):
         label.fill = FIXED_FILL  # the labels the reader looks for: not to be edited
     book.data_sheet(TEXT_SHEET, TEXT_COLUMNS, _text_rows(report))
-    book.data_sheet(INDICATOR_SHEET, INDICATOR_COLUMNS, [_indicator_row(i, x) for i, x in enumerate(report.indicators)])
+    indicators = book.data_sheet(
+        INDICATOR_SHEET, INDICATOR_COLUMNS, [_indicator_row(i, x) for i, x in enumerate(report.indicators)]
+    )
+    for i, note in (notes or {}).items():
+        cell = indicators.cell(i + 2, 1 + [c.key for c in INDICATOR_COLUMNS].index("name"))
+        cell.comment = _comment(note)
+        cell.fill = TO_CHECK_FILL
     book.data_sheet(
         HONOR_SHEET,
         HONOR_COLUMNS,

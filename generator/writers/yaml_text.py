@@ -15,6 +15,9 @@ class _Dumper(yaml.SafeDumper):
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)  # list items indented under their key, as people write them
 
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # one number object in two places is written twice, never as &id001 / *id001
+
 
 def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
     text = f"{value:f}"
