@@ -27,9 +27,7 @@ class PhrasingError(ValueError):
 
 def _change(figure: Figure) -> Change:
     if figure.change is None:
-        raise PhrasingError(
-            f"指标“{figure.name}”没有同比数据：请填写上年数值，或直接填写同比变化", figure.name
-        )
+        raise PhrasingError(f"指标“{figure.name}”没有同比数据：请填写上年数值，或直接填写同比变化", figure.name)
     return figure.change
 
 
