@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -26,6 +28,20 @@ def command() -> str:
     if found is None:
         pytest.fail("the annual-report command is not installed: pip install '.[test]' first (see README)")
     return found
+
+
+@functools.cache
+def installed_builtin_dir() -> Path:
+    """Where the installed command keeps its built-in templates (inside the installed package when installed from
+    a wheel, the checkout's templates/ when installed editable): the test process itself imports the checkout."""
+    shebang = Path(command()).read_text(encoding="utf-8", errors="replace").splitlines()[0]
+    python = shebang[2:].strip() if shebang.startswith("#!") else sys.executable
+    env = {k: v for k, v in environment().items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [python, "-c", "from generator.render.templates import builtin_dir; print(builtin_dir())"],
+        capture_output=True, text=True, check=True, cwd=tempfile.gettempdir(), env=env, timeout=60,
+    )  # fmt: skip
+    return Path(done.stdout.strip())
 
 
 def environment() -> dict[str, str]:

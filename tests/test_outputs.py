@@ -31,7 +31,7 @@ from generator import api
 from tests.conftest import SLOW, ledger_folder
 from tests.fixtures.bad_inputs import YEAR
 from tests.fixtures.ledger import document_ledger
-from tests.helpers import check_document, command, docx_lines, environment, libreoffice_opens
+from tests.helpers import check_document, command, docx_lines, environment, installed_builtin_dir, libreoffice_opens
 from tests.test_input import MINIMAL
 
 # Unit tests of the atomic writer publish placeholder bytes (b"new") under a .docx name: not documents.
@@ -180,7 +180,6 @@ _READ = [
 def test_a_report_is_never_written_over_anything_the_build_read(
     year: Path, kind: str, what: str, args: list[str], said: str
 ) -> None:
-    from generator.render.templates import builtin_dir
     from tests.fixtures.bad_inputs import _jpeg
 
     shutil.copy(ROOT / "templates" / "official.docx", year / "我局样式.docx")
@@ -191,7 +190,7 @@ def test_a_report_is_never_written_over_anything_the_build_read(
         data.write("photos:\n  - {file: photos/会议.jpg, caption: 会议现场}\n")
     (year / "2023.yaml").write_text((year / "2023.yaml").read_text(encoding="utf-8").replace(", previous: 150", ""))
     source = {"template": year / "我局样式.docx", "data": year / "2023.yaml", "last-year": year / "2022.yaml",
-              "photo": year / "photos" / "会议.jpg", "builtin": builtin_dir() / "newspaper.docx",
+              "photo": year / "photos" / "会议.jpg", "builtin": installed_builtin_dir() / "newspaper.docx",
               "pdf-data": year / "2023.yaml"}[what]  # fmt: skip
     name = "2023.pdf" if what == "pdf-data" else "报告.docx"
     _link(kind, year, name, source)
@@ -325,13 +324,12 @@ def test_a_link_to_a_device_is_refused_and_no_file_is_left_writable_by_all(
 def test_convert_new_year_and_template_copy_never_write_over_their_input(
     year: Path, kind: str, args: list[str], name: str, said: str
 ) -> None:
-    from generator.render.templates import builtin_dir
 
     (year / "2022.yaml").write_text(YEAR.replace("year: 2023", "year: 2022"), encoding="utf-8")
     if name == "2023.yaml":
         (year / "2023.yaml").unlink()
     source = {"convert": year / "2023.yaml", "new-year": year / "2022.yaml",
-              "template": builtin_dir() / "official.docx"}[args[0]]  # fmt: skip
+              "template": installed_builtin_dir() / "official.docx"}[args[0]]  # fmt: skip
     _link(kind, year, name, source)
     before = source.read_bytes()
     refused_and_untouched(year, args, said)
