@@ -193,10 +193,10 @@ FIELDS = {  # where a payload goes in the year's data, and the line a message mu
 def test_payload_in_data_text_is_refused(tmp_path: Path, secrets: Path, kind: str, payload: str) -> None:
     source = tmp_path / "2023.yaml"
     source.write_text(FIELDS["paragraph"][0](_payload(payload, secrets)), encoding="utf-8")
-    started = time.perf_counter()
+    started = time.process_time()  # processor time: what the bomb costs, whatever else the machine does
     with watched() as events, pytest.raises(ReportError) as caught:
         api.build(source)
-    assert time.perf_counter() - started < 10  # bombs are stopped, not waited out
+    assert time.process_time() - started < 10  # bombs are stopped, not waited out
     assert_refused(caught.value, "data", FIELDS["paragraph"][1], events)
     assert "sections[0].paragraphs[0]" in str(caught.value)
     assert not (tmp_path / "2023.docx").exists()
@@ -277,10 +277,10 @@ def test_payload_in_a_template_is_refused(
     template = hostile_template(tmp_path, _payload(payload, secrets), where)
     source = tmp_path / "2023.yaml"
     source.write_text(YEAR, encoding="utf-8")
-    started = time.perf_counter()
+    started = time.process_time()
     with watched() as events, pytest.raises(ReportError) as caught:
         api.build(source, template=template)
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
     assert_refused(caught.value, "template", template.name, events)
     assert not (tmp_path / "2023.docx").exists()
 
