@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -18,7 +18,7 @@ from generator.errors import Place, Problem, ReportError, raise_if
 from generator.figures import Content, compose
 from generator.history import History
 from generator.model import Report, dropped_characters, validate_report
-from generator.output import check_target, output_path, require_libreoffice, write_atomically, write_pdf
+from generator.output import check_target, output_path, require_libreoffice, write_atomically
 from generator.paths import did_you_mean
 from generator.render import BUILTIN_TEMPLATES, DEFAULT_TEMPLATE, TemplateSource, load_template, render_docx
 from generator.rollover import next_year
@@ -132,14 +132,21 @@ def build(
     write: bool = True,
     pdf: bool = False,
     force: bool = False,
+    to_pdf: Callable[[Path, Path], object] | None = None,
 ) -> BuildResult:
     """Build the report of ``source``; with ``write=False`` do everything but write (what validate does);
     with ``pdf`` also a PDF beside the .docx, through LibreOffice; with ``force`` replace a report that is open
-    in Word/WPS or read-only."""
+    in Word/WPS or read-only. ``to_pdf`` converts (document, target): by default the per-user warm converter
+    (generator/pdf_service.py), which falls back to a plain ``soffice --convert-to``; a batch passes its worker's
+    own LibreOffice (generator/converter.py)."""
     target = output_path(source, output, style=report_style(template)) if write else None
     pdf_target = target.with_suffix(".pdf") if pdf and target is not None else None
     if pdf_target is not None:
         require_libreoffice(pdf_target)  # say so before anything is written
+        if to_pdf is None:
+            from generator.pdf_service import warm_up
+
+            warm_up()  # the user's LibreOffice starts (if it is not running yet) while the report is built
     loaded = load(source)
     chosen = load_template(template)
     data = render(loaded, chosen)
@@ -155,7 +162,7 @@ def build(
     write_atomically(target, data)
     if pdf_target is not None:
         try:
-            write_pdf(target, pdf_target)
+            (to_pdf or _service_pdf)(target, pdf_target)
         except KeyboardInterrupt as stop:
             stop.written = [target]  # type: ignore[attr-defined]  # what the message about the stop must say
             raise
@@ -164,6 +171,12 @@ def build(
         else:
             result.pdf = pdf_target
     return result
+
+
+def _service_pdf(document: Path, target: Path) -> None:
+    from generator.pdf_service import convert
+
+    convert(document, target)
 
 
 def validate(source: Path, template: str | Path | None = None) -> BuildResult:

@@ -72,7 +72,7 @@ def build_one(source: Path, template: str | None, pdf: bool, force: bool = False
     global _busy
     _busy = True
     try:
-        result = api.build(source, template, pdf=pdf, force=force)
+        result = api.build(source, template, pdf=pdf, force=force, to_pdf=_worker_pdf if pdf else None)
     except ReportError as exc:
         first = str(exc.problems[0]) if exc.problems else str(exc)
         return Outcome(source, problem=first, problems=len(exc.problems))
@@ -89,6 +89,14 @@ def build_one(source: Path, template: str | None, pdf: bool, force: bool = False
     if result.pdf_problem is not None:
         return Outcome(source, problem=str(result.pdf_problem), problems=1)
     return Outcome(source, result.output)
+
+
+def _worker_pdf(document: Path, target: Path) -> None:
+    """A batch converts with one LibreOffice per worker process, started at its first PDF and kept for the rest
+    (generator/converter.py: restarted when it dies or hangs; the plain way when it cannot run)."""
+    from generator.converter import convert_pdf
+
+    convert_pdf(document, target)
 
 
 _busy = False  # a worker is building (and may be writing) a report

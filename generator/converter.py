@@ -69,6 +69,13 @@ class Converter:
             self.last_way = way
             return way
 
+    def convert_warm(self, document: Path, target: Path) -> bool:
+        """Only the warm way: whether ``target`` was written (the caller converts the plain way when not)."""
+        with self._lock:
+            done = self._convert_warm(document.resolve(), target)
+            self.last_way = WARM if done else COLD
+            return done
+
     def start(self) -> bool:
         """Start LibreOffice now (so that the first conversion finds it running); whether it is up."""
         with self._lock:
@@ -265,9 +272,18 @@ def shared() -> Converter:
     """This process's converter, closed when the process ends normally. (A process that is killed leaves no
     LibreOffice behind either: the bridge ends it when its parent goes.)"""
     if not _SHARED:
+        from multiprocessing import util
+
         _SHARED.append(Converter())
         atexit.register(_SHARED[0].close)
+        util.Finalize(None, _SHARED[0].close, exitpriority=10)  # a pool's worker ends without running atexit
     return _SHARED[0]
+
+
+def close_shared() -> None:
+    """End this process's LibreOffice now, if one was started (a command that ends with os._exit runs no atexit)."""
+    if _SHARED:
+        _SHARED[0].close()
 
 
 def convert_pdf(document: Path, target: Path) -> str:

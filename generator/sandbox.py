@@ -477,8 +477,24 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
     # -- time --
 
     def compile_text(self, source: str) -> Template:
-        """from_string, in a frame the time limit may stop (compiling 20,000 tags takes seconds)."""
-        return self.from_string(source)
+        """from_string, in a frame the time limit may stop (compiling 20,000 tags takes seconds). Each distinct
+        text is compiled once per process: a batch renders hundreds of reports whose texts are mostly alike, and
+        compiling was most of the work of a report's expressions. The code depends on the text, the settings and
+        the names of the filters and tests (a missing filter fails at compile time), all part of the key; it reads
+        everything else (filters, globals, limits) from the environment it is bound to, at render time."""
+        key = (type(self), self.autoescape, self.keep_trailing_newline, frozenset(self.filters),
+               frozenset(self.tests), source)  # fmt: skip
+        code = _COMPILED.get(key)
+        if code is None:
+            code = self.compile(source)
+            if len(_COMPILED) >= _COMPILED_KEPT:
+                _COMPILED.clear()  # a bound, never a growing heap; the common texts come back at once
+            _COMPILED[key] = code
+        return self.template_class.from_code(self, code, self.make_globals(None), None)
+
+
+_COMPILED: dict[tuple[Any, ...], Any] = {}  # the code of each text compiled in this process
+_COMPILED_KEPT = 4096
 
 
 def _not_callable(obj: Any, owner: Any, name: str) -> str:

@@ -60,6 +60,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "last: runs after every other test (the check of every document produced)")
     if os.environ.get(document_ledger.LEDGER_ENV):
         return  # a pytest started by a test: it records into the outer session's ledger
+    # The warm PDF service (generator/pdf_service.py) that commands start: the session's own, ended with it.
+    os.environ["ANNUAL_REPORT_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="annual-report-run-")
+    os.environ.setdefault("ANNUAL_REPORT_PDF_IDLE", "300")
     folder = Path(tempfile.mkdtemp(prefix="annual-report-documents-"))
     folder.chmod(0o777)  # commands run without the right to override permissions record here too
     os.environ[document_ledger.LEDGER_ENV] = str(folder)
@@ -89,3 +92,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     folder = document_ledger.current_folder()
     if folder is not None and os.environ.get(document_ledger.LEDGER_ENV) == str(folder):
         shutil.rmtree(folder, ignore_errors=True)
+        services = os.environ.get("ANNUAL_REPORT_RUNTIME_DIR")
+        if services:
+            from generator.pdf_service import stop_all
+
+            stop_all(Path(services))
+            shutil.rmtree(services, ignore_errors=True)

@@ -246,3 +246,38 @@ def test_chinese_numerals(n: int, expected: str) -> None:
 def test_chinese_numeral_refuses_fractions() -> None:
     with pytest.raises(ValueError):
         chinese_numeral(D("1.5"))
+
+
+def test_each_distinct_text_expression_is_compiled_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch renders many reports whose texts are alike: the same text is compiled once, and evaluated with each
+    report's own figures (issue 11)."""
+    from generator import sandbox
+    from generator.figures.expressions import TextExpander
+    from generator.model import Report
+
+    compiled: list[str] = []
+    original = sandbox.ReportSandbox.compile
+
+    def counting(self: sandbox.ReportSandbox, source: str, *args: object, **kwargs: object) -> object:
+        compiled.append(source)
+        return original(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(sandbox.ReportSandbox, "compile", counting)
+    monkeypatch.setattr(sandbox, "_COMPILED", {})
+    texts = ["{{ 年份 }}年发案{{ 发案数 }}起，{{ 同比(发案数) }}", "{{ 简称 }}共破案{{ 破案数.value }}起"]
+    results = []
+    for year, cases in ((2021, 90), (2022, 120), (2023, 75)):
+        report = Report.model_validate({
+            "organization": {"name": f"第{year}局", "short_name": "本局"}, "year": year, "headline": "标题",
+            "sections": [{"heading": "一", "paragraphs": texts}],
+            "indicators": [{"name": "发案数", "unit": "起", "value": str(cases), "previous": "100"},
+                           {"name": "破案数", "unit": "起", "value": str(cases // 2)}],
+        })  # fmt: skip
+        from generator.figures.figure import figure_of
+
+        expander = TextExpander(report, {i.name: figure_of(i) for i in report.indicators})
+        results.append([expander.expand(text) for text in texts])
+    assert sorted(compiled) == sorted(texts)  # each once, for three reports
+    assert [r[0][:4] for r in results] == ["2021", "2022", "2023"]
+    assert ["90起" in results[0][0], "120起" in results[1][0], "75起" in results[2][0]] == [True] * 3
+    assert results[1][1] == "本局共破案60起"

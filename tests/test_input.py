@@ -324,3 +324,46 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
     assert "找不到" in problems(tmp_path / "nope.yaml")[0]
     (tmp_path / "dir.yaml").mkdir()
     assert "文件夹" in problems(tmp_path / "dir.yaml")[0]
+
+
+# --- a big year read the fast way (issue 11): places worked out only when a message needs one ---------------------
+
+_PLAIN_YEAR = """organization:
+  name: 测试局
+year: 2023
+headline: 标题
+sections:
+  - heading: 一
+    paragraphs:
+      - 段落
+indicators:
+{indicators}
+"""
+
+
+@pytest.mark.parametrize(
+    "indicators",
+    [
+        "  - {name: 甲, unit: 起, value: '1'}\n  - {name: 乙, unit: 起, value: 'x'}",
+        "  - name: 甲\n    value: 1\n  - name: 乙\n    value: 二",
+        "  - &a {name: 甲, value: 1}\n  - {name: 乙, value: x}",  # an anchor: the full way
+        "  - {name: 甲, value: 1}\n  - {name: 乙, value: x, name: 丙}",  # a key twice: the full way
+    ],
+)
+def test_a_plain_file_finds_the_places_of_its_problems_as_the_full_way_does(tmp_path: Path, indicators: str) -> None:
+    from generator.sources import yaml_source
+
+    source = tmp_path / "2023.yaml"
+    source.write_text(_PLAIN_YEAR.format(indicators=indicators), encoding="utf-8")
+    text = source.read_text(encoding="utf-8")
+    raw = yaml_source.read_yaml(source)
+    plain = yaml_source._read_plain(text) is not None
+    assert (raw.find_places is not None) == plain and (raw.places == {}) == plain  # nothing recorded up front
+    full = yaml_source._composed(text, "2023.yaml")[1]
+    for path in [("indicators", 1, "value"), ("indicators", 0), ("sections", 0, "heading"), ("year",), ()]:
+        expected = full.places.get(path)
+        assert expected is None or raw.place_of(path).line == expected.line, path
+    with pytest.raises(ReportError) as caught:
+        api.build(source, write=False)
+    lines = {p.place.line for p in caught.value.problems if p.place is not None}
+    assert full.places[("indicators", 1, "value")].line in lines, [str(p) for p in caught.value.problems]

@@ -101,6 +101,8 @@ def test_wheel_ships_the_templates_inside_the_package(tmp_path: Path) -> None:
         names = archive.namelist()
         assert "generator/builtin_templates/newspaper.docx" in names
         assert "generator/builtin_templates/official.docx" in names
+        assert "generator/builtin_templates/newspaper.prepared.json" in names  # tags repaired: no docxtpl at build
+        assert "generator/builtin_templates/official.prepared.json" in names
         assert "generator/pdf-fonts.conf" in names
 
 
@@ -116,3 +118,67 @@ def test_template_cache_is_optional_and_bounded(tmp_path: Path, monkeypatch: pyt
     assert cache.load("broken") is None  # a damaged entry is no entry
     monkeypatch.setenv("ANNUAL_REPORT_CACHE", "")
     assert cache.cache_dir() is None and cache.load("entry36") is None
+
+
+# --- what a build pays for (issue 11): built-in templates ship with their tags repaired, and a command imports only
+# what it uses. Checked by the modules loaded, never by time.
+
+HEAVY = ("docxtpl", "docx", "openpyxl", "PIL", "rich", "xml.sax", "starlette", "uvicorn", "pypdfium2")
+
+
+@pytest.mark.parametrize("name", ["newspaper", "official"])
+def test_builtin_templates_ship_their_tags_repaired_as_docxtpl_repairs_them(name: str) -> None:
+    from generator.render.engine import prepared_json
+
+    data = (builtin_dir() / f"{name}.docx").read_bytes()
+    shipped = (builtin_dir() / f"{name}.prepared.json").read_text(encoding="utf-8")
+    assert shipped.strip() == prepared_json(data), "run: python templates/build_templates.py"
+
+
+def test_a_changed_builtin_template_is_repaired_by_docxtpl_again() -> None:
+    from generator.render.engine import shipped_sources
+    from generator.render.templates import load_template
+
+    builtin = load_template("newspaper")
+    assert shipped_sources(builtin) is not None
+    changed = type(builtin)(builtin.name, builtin.data + b"\0", builtin=True, path=builtin.path)
+    assert shipped_sources(changed) is None  # made from other bytes: not used
+    own = type(builtin)(str(builtin.path), builtin.data, path=builtin.path)
+    assert shipped_sources(own) is None  # only for our own templates
+
+
+@pytest.mark.parametrize(
+    ("args", "extra"),
+    [
+        (["build", "{year}", "-o", "{out}"], ()),
+        (["build", "{year}", "-o", "{out}", "-t", "official"], ()),
+        (["validate", "{year}"], ()),
+        (["build", "{book}", "-o", "{out}"], ("openpyxl", "PIL")),  # the workbook reader (openpyxl loads PIL)
+    ],
+)
+def test_a_command_with_a_builtin_template_loads_no_module_it_does_not_use(
+    tmp_path: Path, args: list[str], extra: tuple[str, ...]
+) -> None:
+    """With an empty template cache (the first build after install), through the command's own entry."""
+    year = ROOT / "reports" / "yongkang-police" / "2019.yaml"
+    book = tmp_path / "2019.xlsx"
+    if "{book}" in args:
+        subprocess.run([sys.executable, "-m", "generator", "convert", str(year), str(book)], check=True,
+                       capture_output=True)  # fmt: skip
+    filled = [a.format(year=year, book=book, out=tmp_path / "报告.docx") for a in args]
+    script = (
+        "import sys\nfrom generator.cli import run\n"
+        f"code = run({filled!r})\n"
+        "print(repr(sorted(sys.modules)))\n"
+        "sys.exit(code)\n"
+    )
+    env = {**__import__("os").environ, "ANNUAL_REPORT_CACHE": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    loaded = eval(done.stdout.strip().splitlines()[-1])
+
+    def within(module: str, names: tuple[str, ...]) -> bool:
+        return any(module == name or module.startswith(name + ".") for name in names)
+
+    unwanted = [m for m in loaded if within(m, HEAVY) and not within(m, extra)]
+    assert unwanted == []

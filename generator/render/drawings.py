@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import quoteattr
-
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator.render.engine import Additions
 
@@ -23,7 +21,7 @@ def inline_run(graphic: str, number: int, name: str, width: int, height: int) ->
     return Markup(
         "</w:t></w:r><w:r><w:drawing>"
         f'<wp:inline {_NS} distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{width}" cy="{height}"/>'
-        f'<wp:docPr id="{number}" name={quoteattr(name)}/>'
+        f'<wp:docPr id="{number}" name="{escape(name)}"/>'
         '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
         f'{graphic}</wp:inline></w:drawing></w:r><w:r><w:t xml:space="preserve">'
     )

@@ -118,7 +118,7 @@ class PreparedTemplate:
         entry = cache.key(source.data)
         cached = cache.load(entry)
         if cached is None:
-            cached = self._prepare(environment)
+            cached = self._prepare(environment, shipped_sources(source))
             cache.store(entry, cached)
         template_globals = environment.make_globals(None)
         for name, (text, code) in cached["parts"].items():
@@ -152,27 +152,14 @@ class PreparedTemplate:
                                       code="template-corrupt"), kind="template") from None  # fmt: skip
         return set(parts)
 
-    def _prepare(self, environment: Any) -> dict[str, Any]:
-        """Each part with tags repaired by docxtpl and compiled: {"parts": {name: (source, code)}, "names": […]}."""
-        from docxtpl import DocxTemplate
-
+    def _prepare(self, environment: Any, shipped: dict[str, str] | None = None) -> dict[str, Any]:
+        """Each part with tags repaired by docxtpl and compiled: {"parts": {name: (source, code)}, "names": […]}.
+        ``shipped``: the repaired sources that came with a built-in template (no docxtpl needed)."""
         parts: dict[str, tuple[str, bytes]] = {}
         names: set[str] = set()
         tags = 0
-        for name, data in self.entries:
-            if not _RENDERED.fullmatch(name) or not any(tag in data for tag in (b"{{", b"{%", b"{#")):
-                continue
-            try:  # re-serialized as docxtpl does, which also undoes &apos; and &quot; that LibreOffice writes
-                root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, huge_tree=True))
-            except etree.XMLSyntaxError as exc:
-                raise ReportError(Problem(f"模板中的 {name} 已损坏（{exc.msg}）", place=Place(self.name),
-                                          code="template-corrupt"), kind="template") from None  # fmt: skip
-            xml = etree.tostring(root, encoding="unicode")
-            if name.startswith("word/"):
-                xml = DocxTemplate.patch_xml(None, xml)  # docxtpl's repair of tags Word split into runs
-            source_text = _PARAGRAPH.sub(r"\n<w:p\1", xml)  # one paragraph a line: errors can name it
-            if name == _CORE:
-                source_text = _PROPERTY.sub(r"\n<\1", source_text)
+        repaired = shipped if shipped is not None else repaired_sources(self.entries, self.name)
+        for name, source_text in repaired.items():
             self.sources[name] = source_text.splitlines()
             tags += source_text.count("{{") + source_text.count("{%")
             if tags > MAX_TAGS:  # compiling costs about 12 KB and 0.1 ms a tag
@@ -317,6 +304,63 @@ class PreparedTemplate:
             for name, data in parts.items():
                 _write(archive, name, data, compress=not name.startswith("word/media/"))
         return out.getvalue()
+
+
+def repaired_sources(entries: list[tuple[str, bytes]], template: str) -> dict[str, str]:
+    """The Jinja source of each part that holds tags, repaired by docxtpl (tags Word split into runs joined), one
+    paragraph a line. Built-in templates ship this (templates/*.prepared.json), so that docxtpl is imported only
+    for a user's own template."""
+    from docxtpl import DocxTemplate
+
+    sources: dict[str, str] = {}
+    for name, data in entries:
+        if not _RENDERED.fullmatch(name) or not any(tag in data for tag in (b"{{", b"{%", b"{#")):
+            continue
+        try:  # re-serialized as docxtpl does, which also undoes &apos; and &quot; that LibreOffice writes
+            root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, huge_tree=True))
+        except etree.XMLSyntaxError as exc:
+            raise ReportError(Problem(f"模板中的 {name} 已损坏（{exc.msg}）", place=Place(template),
+                                      code="template-corrupt"), kind="template") from None  # fmt: skip
+        xml = etree.tostring(root, encoding="unicode")
+        if name.startswith("word/"):
+            xml = DocxTemplate.patch_xml(None, xml)  # docxtpl's repair of tags Word split into runs
+        source_text = _PARAGRAPH.sub(r"\n<w:p\1", xml)  # one paragraph a line: errors can name it
+        if name == _CORE:
+            source_text = _PROPERTY.sub(r"\n<\1", source_text)
+        sources[name] = source_text
+    return sources
+
+
+def prepared_json(data: bytes) -> str:
+    """What ships beside a built-in template (templates/build_templates.py writes it; a test proves it current)."""
+    import hashlib
+    import json
+
+    entries = [(name, _plain_package_part(name, part)) for name, part in _zip_entries(data)]
+    parts = repaired_sources(entries, "template")
+    return json.dumps({"sha256": hashlib.sha256(data).hexdigest(), "parts": parts}, ensure_ascii=False, indent=0)
+
+
+def _zip_entries(data: bytes) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [(info.filename, archive.read(info)) for info in archive.infolist()]
+
+
+def shipped_sources(source: TemplateSource) -> dict[str, str] | None:
+    """The repaired sources shipped beside a built-in template, if they were made from these very bytes."""
+    if not source.builtin or source.path is None:
+        return None
+    import hashlib
+    import json
+
+    try:
+        shipped = json.loads(source.path.with_suffix(".prepared.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(shipped, dict) or shipped.get("sha256") != hashlib.sha256(source.data).hexdigest():
+        return None  # the template was changed and not prepared again: docxtpl repairs it, as for any other
+    parts = shipped.get("parts")
+    return parts if isinstance(parts, dict) else None
 
 
 def _without_placeholders(entries: list[tuple[str, bytes]], rids: set[str]) -> list[tuple[str, bytes]]:

@@ -8,6 +8,7 @@ validator serves both.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,14 @@ class RawDocument:
     places: dict[DataPath, Place | tuple[str, int, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # found while reading, reported with validation
     warnings: list[str] = field(default_factory=list)
+    # Where the places come from when the reader did not record them while reading (a YAML file read the fast
+    # way): worked out the first time a message needs one, never for a file without problems.
+    find_places: Callable[[], dict[DataPath, Place | tuple[str, int, int]]] | None = None
 
     def place_of(self, path: DataPath | None) -> Place:
         """The place of ``path``, or of its nearest ancestor that has one (a missing key is on its parent)."""
+        if self.find_places is not None:
+            self.places, self.find_places = self.find_places(), None
         if path is not None:
             for end in range(len(path), -1, -1):
                 place = self.places.get(tuple(path[:end]))

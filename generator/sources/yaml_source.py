@@ -82,6 +82,22 @@ def read_yaml(path: Path) -> RawDocument:
     text, warnings = decode_text(data, name)
     if sum(text.count(mark) for mark in ",\n[{:-") > MAX_NODES:  # more separators than a year has items
         _count_nodes(text, name)
+    fast = _read_plain(text)
+    if fast is not None:
+        structure, _count = fast
+        return RawDocument(structure, path, warnings=warnings, find_places=lambda: _composed(text, name)[1].places)
+    _root, builder, structure = _composed(text, name)
+    doc = RawDocument(structure, path, builder.places, builder.problems, warnings)
+    if not isinstance(structure, dict):
+        raise ReportError(
+            Problem("文件最外层应为“键: 值”形式的数据（如 year: 2019）", place=Place(name, 1), code="not-mapping")
+        )
+    return doc
+
+
+def _composed(text: str, name: str) -> tuple[yaml.Node, _Builder, Any]:
+    """The file composed into nodes and built with a place for every value: the way for every file the fast way
+    does not take (see _read_plain), and for the places of one that it did, when a message needs them."""
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -106,12 +122,59 @@ def read_yaml(path: Path) -> RawDocument:
         structure = builder.build(root, ())
     except RecursionError:
         raise ReportError(Problem("层次嵌套过深，无法读取", place=Place(name), code="too-deep")) from None
-    doc = RawDocument(structure, path, builder.places, builder.problems, warnings)
-    if not isinstance(structure, dict):
-        raise ReportError(
-            Problem("文件最外层应为“键: 值”形式的数据（如 year: 2019）", place=Place(name, 1), code="not-mapping")
-        )
-    return doc
+    return root, builder, structure
+
+
+class _NotPlain(Exception):
+    """The file needs the full way: anchors or aliases, a key that is not text or comes twice, more than one
+    document, too many items, or anything YAML itself refuses (the full way says it in its words)."""
+
+
+def _read_plain(text: str) -> tuple[dict[str, Any], int] | None:
+    """The common file — one mapping, no anchors, aliases or duplicate keys — read straight from the parser's
+    events: no tree of nodes, no YAML type resolution, no place records (a 10,000-indicator year is 50,000 values;
+    their places are worked out again only if a message needs one). None when the file needs the full way."""
+    events = yaml.parse(text, Loader=_LOADER)
+    count = 0
+
+    def value(event: yaml.Event) -> Any:
+        nonlocal count
+        count += 1
+        if count > MAX_NODES or getattr(event, "anchor", None) is not None:
+            raise _NotPlain
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            if not event.style and event.value in NULL_WORDS:  # plain: None in PyYAML, "" in libyaml
+                return None
+            return event.value
+        if kind is yaml.SequenceStartEvent:
+            items = []
+            for item in events:
+                if type(item) is yaml.SequenceEndEvent:
+                    return items
+                items.append(value(item))
+        elif kind is yaml.MappingStartEvent:
+            result: dict[str, Any] = {}
+            for key in events:
+                if type(key) is yaml.MappingEndEvent:
+                    return result
+                if type(key) is not yaml.ScalarEvent or key.anchor is not None or key.value in result:
+                    raise _NotPlain
+                count += 1
+                result[key.value] = value(next(events))
+        raise _NotPlain  # an alias, or a stream that ended early
+
+    try:
+        if type(next(events)) is not yaml.StreamStartEvent or type(next(events)) is not yaml.DocumentStartEvent:
+            return None
+        root = value(next(events))
+        if type(next(events)) is not yaml.DocumentEndEvent or type(next(events)) is not yaml.StreamEndEvent:
+            return None
+    except (_NotPlain, yaml.YAMLError, StopIteration, RecursionError):
+        return None
+    if not isinstance(root, dict):
+        return None
+    return root, count
 
 
 def _count_nodes(text: str, name: str) -> None:
