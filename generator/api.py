@@ -402,6 +402,18 @@ def verify(report: Path, data: Path | None = None, skip: Sequence[str] = ()) -> 
     return VerifyResult(verification, data, [*notes, *loaded.notes])
 
 
+def verify_for_page(report: Path, data: Path, shown: str) -> VerifyResult:
+    """verify, for the web page: the report (an uploaded copy, or a report of the year's folder) called by the name
+    the person knows it by."""
+    try:
+        result = verify(report, data)
+    except ReportError as exc:  # named as the person knows the file, never by the uploaded copy's own name
+        raise ReportError(_renamed(exc.problems, report, shown), kind=exc.kind) from None
+    result.verification.report = shown
+    result.verification.data = data.name  # a file of the unit's folder: its name says it
+    return result
+
+
 @dataclass
 class ImportResult:
     output: Path

@@ -406,3 +406,70 @@ def test_login_attempts_are_limited(unit: Path) -> None:
         response = client.post("/login", data={"csrf": token, "secret": "right"})
         assert "尝试次数过多" in response.text
         assert client.get("/").status_code == 303
+
+
+# --- checking a hand-edited report (verify) ----------------------------------------------------------------------
+
+
+def _edited_report(unit: Path, year: int, old: str, new: str) -> bytes:
+    """The year's report as the command line builds it, with one figure retyped by hand in Word."""
+    import io
+
+    from docx import Document
+
+    subprocess.run([command(), "build", str(unit / f"{year}.yaml"), "-o", str(unit / "原稿.docx")], check=True,
+                   capture_output=True, env=environment())  # fmt: skip
+    document = Document(str(unit / "原稿.docx"))
+    (unit / "原稿.docx").unlink()
+    changed = 0
+    for paragraph in document.paragraphs:
+        for run in paragraph.runs:
+            if old in run.text and not changed:
+                run.text, changed = run.text.replace(old, new, 1), 1
+    assert changed
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("year", "old", "new"), [(2019, "下降25.8%", "增长25.8%"), (2022, "下降10.9%", "下降19.9%")])
+def test_an_uploaded_report_is_checked_against_the_years_data(tmp_path: Path, year: int, old: str, new: str) -> None:
+    unit = unit_folder(tmp_path / "unit")
+    edited = _edited_report(unit, year, old, new)
+    before = sorted(p.name for p in unit.rglob("*"))
+    with client_for(unit) as client:
+        token = csrf(client, f"/year/{year}")
+        response = client.post(f"/year/{year}/verify", data={"csrf": token},
+                               files={"file": ("改过的报告.docx", edited, "application/octet-stream")})  # fmt: skip
+        assert response.status_code == 303
+        page = client.get(response.headers["location"]).text
+    assert "1 处与数据不一致" in page and "改过的报告.docx" in page
+    assert "正文第" in page and new in page  # where, and what the text says
+    assert sorted(p.name for p in unit.rglob("*")) == before  # read, never stored
+
+
+def test_a_report_in_the_folder_is_checked_by_its_name_only(tmp_path: Path) -> None:
+    unit = unit_folder(tmp_path / "unit")
+    subprocess.run([command(), "build", str(unit / "2019.yaml")], check=True, capture_output=True, env=environment())
+    with client_for(unit) as client:
+        page = client.get("/year/2019").text
+        assert 'name="report" value="2019.docx"' in page  # a 核对 button beside the report
+        response = client.post("/year/2019/verify", data={"csrf": csrf(client, "/year/2019"), "report": "2019.docx"})
+        result = client.get(response.headers["location"]).text
+        assert "数字都与数据一致" in result
+        for name in ("../2019.yaml", "2019.yaml", "/etc/passwd", "2022.docx"):
+            refused = client.post("/year/2019/verify", data={"csrf": csrf(client, "/year/2019"), "report": name})
+            assert refused.status_code == 404, name
+
+
+def test_what_is_not_a_report_is_said_in_chinese(tmp_path: Path) -> None:
+    unit = unit_folder(tmp_path / "unit")
+    with client_for(unit) as client:
+        for data in (b"not a docx", b"PK\x03\x04broken"):
+            response = client.post("/year/2019/verify", data={"csrf": csrf(client, "/year/2019")},
+                                   files={"file": ("报告.docx", data, "application/octet-stream")})  # fmt: skip
+            page = client.get(response.headers["location"]).text
+            text = re.sub(r"<[^>]+>", " ", page)
+            assert "无法核对" in text and re.search("不是|损坏|无法", text.split("无法核对", 1)[1]), text
+            assert "Traceback" not in page and "程序内部错误" not in page
+            assert ".~" not in text  # the staged copy's own name never shows

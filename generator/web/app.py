@@ -164,7 +164,7 @@ async def _staged_upload(request: Request, kind: str) -> tuple[Any, Response | N
     head = await file.read(8)
     await file.seek(0)
     name = file.filename.lower()
-    if kind == "template":
+    if kind in ("template", "report"):
         suffix = ".docx"
     elif head.startswith((b"PK", b"\xd0\xcf\x11\xe0")) or not name.endswith((".yaml", ".yml")):
         suffix = ".xlsx"  # the reader looks inside and says what it really is (an old .xls, a CSV …)
@@ -373,6 +373,54 @@ async def preview(request: Request) -> Response:
     return FileResponse(path, media_type="image/png", headers={"cache-control": "private, max-age=3600"})
 
 
+# --- checking a report against the data (verify) ---------------------------------------------------------------
+
+
+async def verify_report(request: Request) -> Response:
+    """A report of the year, edited by hand in Word or WPS, compared with the year's data, figure by figure: either
+    one in the folder (chosen by its name among the year's reports) or a copy the person uploads."""
+    site = _site(request)
+    year = request.path_params["year"]
+    years = await site.years()
+    if year not in years or len(years[year].data) != 1:
+        return _error(request, f"没有{year}年的数据", status=404)
+    data = years[year].data[0]
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/"):
+        upload, refused = await _staged_upload(request, "report")
+        if refused is not None:
+            return refused
+        report, shown = upload.staged, upload.shown
+    else:
+        form, refused = await _form(request)
+        if refused is not None:
+            return refused
+        name = str(form.get("report") or "")
+        if name not in {r.docx.name for r in years[year].reports}:  # only the year's own reports, by name
+            return _error(request, "没有这份报告", "请从页面上选择要核对的报告", status=404)
+        upload, report, shown = None, site.folder / name, name
+    try:
+        result = await site.workers.run(api.verify_for_page, report, data, shown)
+    finally:
+        if upload is not None:
+            site.drop(upload)
+    record = site.record_verification(session_of(request).id, year, shown, result)
+    return _see(f"/year/{year}/verify/{record.id}")
+
+
+async def verify_result(request: Request) -> Response:
+    site = _site(request)
+    record = site.verification(request.path_params["record"], session_of(request).id)
+    if record is None or record.year != request.path_params["year"]:
+        return _error(request, "这次核对已经过期", "请重新核对", status=404)
+    from generator.verify.findings import CHECKS
+
+    failed = record.result if isinstance(record.result, Failed) else None
+    context = {"year": record.year, "shown": record.shown, "result": None if failed else record.result,
+               "failed": failed, "checks": CHECKS}  # fmt: skip
+    return _page(request, "verify.html", context)
+
+
 # --- login ---------------------------------------------------------------------------------------------------------
 
 
@@ -445,6 +493,8 @@ def create_app(
         Route("/year/{year:int}/file/{name}", year_file),
         Route("/year/{year:int}/next-year", next_year),
         Route("/year/{year:int}/workbook", as_workbook),
+        Route("/year/{year:int}/verify", verify_report, methods=["POST"]),
+        Route("/year/{year:int}/verify/{record}", verify_result),
         Route("/upload", upload_data, methods=["POST"]),
         Route("/templates", upload_template, methods=["POST"]),
         Route("/upload/{upload}", upload_result),

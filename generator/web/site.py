@@ -40,6 +40,19 @@ class Upload:
 
 
 @dataclass
+class VerifyRecord:
+    id: str
+    session: str
+    year: int
+    shown: str  # the report's name as the person knows it
+    result: object  # api.VerifyResult, or jobs.Failed
+    created: float = field(default_factory=time.time)
+
+
+VERIFICATIONS_KEPT = 50
+
+
+@dataclass
 class BuildRecord:
     id: str
     page: api.PageBuild
@@ -58,6 +71,7 @@ class Site:
         self._checking: dict[int, asyncio.Future] = {}
         self.uploads: dict[str, Upload] = {}
         self.builds: dict[int, list[BuildRecord]] = {}
+        self.verifications: dict[str, VerifyRecord] = {}
 
     def lock(self, key: int | str) -> asyncio.Lock:
         return self._locks.setdefault(key, asyncio.Lock())
@@ -125,6 +139,19 @@ class Site:
             if now - upload.created > UPLOAD_LIFETIME:
                 self.drop(upload)
                 del self.uploads[upload.id]
+
+    # --- verifications ----------------------------------------------------------------------------------------
+
+    def record_verification(self, session: str, year: int, shown: str, result: object) -> VerifyRecord:
+        record = VerifyRecord(secrets.token_urlsafe(12), session, year, shown, result)
+        self.verifications[record.id] = record
+        while len(self.verifications) > VERIFICATIONS_KEPT:
+            self.verifications.pop(next(iter(self.verifications)))
+        return record
+
+    def verification(self, record_id: str, session: str) -> VerifyRecord | None:
+        record = self.verifications.get(record_id)
+        return record if record is not None and record.session == session else None
 
     # --- builds ------------------------------------------------------------------------------------------------
 
