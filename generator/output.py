@@ -155,7 +155,7 @@ def write_atomically(target: Path, data: bytes) -> None:
         with _interrupts_deferred():
             os.replace(temporary, target)
             temporary = None
-        _sync_folder(target.parent)
+        sync_folder(target.parent)
     except PermissionError:
         raise _refuse(target, _no_permission(target)) from None
     except OSError as exc:
@@ -231,7 +231,7 @@ def _interrupts_deferred() -> Iterator[None]:
                 os.kill(os.getpid(), signum)
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """The rename itself survives a power cut only once the folder is on disk (POSIX; elsewhere nothing to do)."""
     if not hasattr(os, "O_DIRECTORY"):
         return

@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from generator.errors import Place, Problem, ReportError
 from generator.history import YEAR_FILE
+from generator.output import sync_folder
 
 TEMPLATE_FOLDER = "模板"  # a unit's own Word templates, uploaded from the page: <unit>/模板/我局样式.docx
 REPORT_FILE = re.compile(r"(\d{4})(?:-(.+))?\.docx", re.IGNORECASE)  # 2019.docx, 2019-official.docx …
@@ -204,7 +205,7 @@ def store(staged: Path, target: Path, replacing: list[Path], expected: str | Non
         if not _same_file(old, target):  # 2019.yaml replaced by 2019.xlsx; never 2019.XLSX on Windows
             with contextlib.suppress(FileNotFoundError):
                 old.unlink()
-    _sync_folder(target.parent)
+    sync_folder(target.parent)  # the rename survives a power cut
     return Stored(target, kept, replacing, fingerprint([target]))
 
 
@@ -231,17 +232,6 @@ def _make_readable(path: Path) -> None:
     os.umask(umask)
     with contextlib.suppress(OSError):
         os.chmod(path, 0o666 & ~umask)
-
-
-def _sync_folder(folder: Path) -> None:
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    with contextlib.suppress(OSError):
-        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)
 
 
 def safe_stem(name: str, fallback: str, limit: int = 40) -> str:

@@ -88,7 +88,7 @@ def test_builtin_templates_are_found_outside_the_checkout() -> None:
     assert (builtin_dir() / "newspaper.docx").is_file() and (builtin_dir() / "official.docx").is_file()
 
 
-def test_wheel_ships_the_templates_inside_the_package(tmp_path: Path) -> None:
+def test_wheel_ships_the_templates_and_the_page_inside_the_package(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
         capture_output=True,
@@ -104,6 +104,19 @@ def test_wheel_ships_the_templates_inside_the_package(tmp_path: Path) -> None:
         assert "generator/builtin_templates/newspaper.prepared.json" in names  # tags repaired: no docxtpl at build
         assert "generator/builtin_templates/official.prepared.json" in names
         assert "generator/pdf-fonts.conf" in names
+    page = (
+        "web/templates/base.html",
+        "web/templates/year.html",
+        "web/templates/verify.html",
+        "web/static/app.css",
+        "web/static/app.js",
+        "web/static/icon.svg",
+        "uno_bridge.py",
+        "converter.py",
+        "preview.py",
+    )
+    for part in page:  # the page and its converter ship too: `serve` works from any folder
+        assert f"generator/{part}" in names, part
 
 
 def test_template_cache_is_optional_and_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

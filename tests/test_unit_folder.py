@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from generator import api, unit
 from generator.errors import Place, Problem, ReportError
-from tests.web_support import ROOT, unit_folder, workbook_of
+from tests.web_support import unit_folder, workbook_of
 
 
 def upload(label: str, suffix: str = ".xlsx") -> bytes:
@@ -168,19 +165,3 @@ def test_a_valid_years_check_says_what_it_holds(tmp_path: Path) -> None:
     checked = api.check(folder / "2022.yaml")
     assert checked.ok and checked.year == 2022 and checked.organization == "永康市公安局"
     assert checked.counts["部分"] > 0 and checked.counts["项指标"] > 0
-
-
-def test_the_wheel_ships_the_page(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    (wheel,) = tmp_path.glob("*.whl")
-    with zipfile.ZipFile(wheel) as archive:
-        names = set(archive.namelist())
-    for part in ("web/templates/base.html", "web/templates/year.html", "web/static/app.css", "web/static/app.js",
-                 "web/static/icon.svg", "uno_bridge.py", "converter.py", "preview.py"):  # fmt: skip
-        assert f"generator/{part}" in names, part
