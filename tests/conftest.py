@@ -35,6 +35,18 @@ def soffice() -> str:
     return found
 
 
+@pytest.fixture(scope="session")
+def warm_possible(soffice: str) -> bool:
+    """A Python with LibreOffice's uno module, which the warm converter drives LibreOffice through."""
+    from generator import converter
+
+    if converter.uno_python() is None:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail("CI=true but no Python with LibreOffice's uno module: .ci/run must install python3-uno")
+        pytest.skip("no Python with LibreOffice's uno module (Debian: python3-uno)")
+    return True
+
+
 # --- hypothesis profiles ------------------------------------------------------------------------------------------
 # "ci" (the default) runs a few hundred fuzz examples in all; "slow" runs thousands and the long crash-safety loop:
 #     HYPOTHESIS_PROFILE=slow pytest tests/test_fuzz.py tests/test_crash_safety.py

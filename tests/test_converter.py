@@ -34,15 +34,6 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return made
 
 
-@pytest.fixture(scope="module")
-def warm_possible(soffice: str) -> bool:
-    if converter.uno_python() is None:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("CI=true but no Python with LibreOffice's uno module: .ci/run must install python3-uno")
-        pytest.skip("no Python with LibreOffice's uno module (Debian: python3-uno)")
-    return True
-
-
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]

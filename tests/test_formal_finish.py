@@ -4,7 +4,6 @@ examples dated, and what the formal style leaves out left out of the file too.""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import tempfile
 import zipfile
@@ -187,10 +186,7 @@ sections:
 
 
 @pytest.mark.libreoffice
-def test_the_sign_off_never_stands_alone_on_a_page(tmp_path: Path) -> None:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed")
+def test_the_sign_off_never_stands_alone_on_a_page(soffice: str, tmp_path: Path) -> None:
     reports = []
     for filler in range(14, 40):  # the text's end walks down the first page and onto the second
         source = tmp_path / f"{filler}.yaml"

@@ -47,15 +47,6 @@ def _status(folder: Path) -> dict[str, object] | None:
     return pdf_service.status(folder)
 
 
-@pytest.fixture(scope="module")
-def warm_possible(soffice: str) -> bool:
-    if converter.uno_python() is None:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("CI=true but no Python with LibreOffice's uno module: .ci/run must install python3-uno")
-        pytest.skip("no Python with LibreOffice's uno module (Debian: python3-uno)")
-    return True
-
-
 # --- the private folder ---------------------------------------------------------------------------------------------
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 import zipfile
 from decimal import Decimal
@@ -266,14 +265,6 @@ def _layout_lines(pdf: Path) -> list[str]:
     text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True,
                           text=True, timeout=60).stdout  # fmt: skip
     return [squeeze(line) for line in text.splitlines()]
-
-
-@pytest.fixture(scope="module")
-def soffice() -> str:
-    found = shutil.which("soffice")
-    if found is None:
-        pytest.skip("LibreOffice is not installed")
-    return found
 
 
 @pytest.mark.libreoffice
