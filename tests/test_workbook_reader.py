@@ -589,3 +589,24 @@ def libreoffice_resave_all(soffice: str, workbooks: list[Path], outdir: Path) ->
     for workbook in workbooks:
         assert (outdir / workbook.name).exists(), f"LibreOffice did not save {workbook.name}"
     return outdir
+
+
+@pytest.mark.parametrize(
+    ("wanted", "cells", "expected"),
+    [
+        # both missing columns may stand where the renamed cell stands; 段落 is the name it is like: 段落 takes it
+        ([("二级标题", 2), ("段落", 2)], [(2, "正文段落")], {"段落": (2, "正文段落")}),
+        # each cell is taken once, by the most alike
+        ([("主题", 9), ("副题", 9)], [(4, "主标题"), (5, "副标题")], {"主题": (4, "主标题"), "副题": (5, "副标题")}),
+        # standing in place is enough for a name quite unlike
+        ([("单位", 1)], [(1, "计量")], {"单位": (1, "计量")}),
+        ([("单位", 1)], [(5, "备注")], {}),
+    ],
+)
+def test_near_misses_are_paired_most_alike_first(
+    wanted: list[tuple[str, int]], cells: list[tuple[int, str]], expected: dict
+) -> None:
+    from generator.sources.xlsx_source import _paired
+
+    paired = _paired([(name, (name,), cells, lambda key, at=at: key == at) for name, at in wanted])
+    assert paired == expected

@@ -423,24 +423,16 @@ class _Reader:
         line = f"第 {head.number} 行的表头中"
         lost: list[Column] = []
         order = {c: n for n, c in enumerate(columns)}
-        # Near misses are paired most alike first, so that a renamed 段落 is not taken for a missing 二级标题 that
-        # happens to stand where it stood.
-        pairs = []
+        wanted = []
         for position, column in enumerate(columns):
             if column in found.values():
                 continue
-            names = (column.header, *column.aliases)
             before = max((i for i, c in found.items() if order[c] < position), default=-1)
             after = min((i for i, c in found.items() if order[c] > position), default=len(head.cells))
-            candidates = [(i, head.cells[i]) for i in (filled if filled else unknown if column.required else [])]
-            for candidate in candidates:
-                rank = _near_miss(names, candidate, lambda i, lo=before, hi=after: lo < i < hi)
-                if rank is not None:
-                    pairs.append((rank, -position, column, candidate))
-        matched: dict[Column, tuple[int, str]] = {}
-        for _, _, column, candidate in sorted(pairs, key=lambda p: (p[0], p[1]), reverse=True):
-            if column not in matched and candidate not in matched.values():
-                matched[column] = candidate
+            candidates = [(i, head.cells[i] or "") for i in (filled if filled else unknown if column.required else [])]
+            wanted.append((column, (column.header, *column.aliases), candidates,
+                           lambda i, lo=before, hi=after: lo < i < hi))  # fmt: skip
+        matched = _paired(wanted)
         for column in columns:
             if column in found.values():
                 continue
@@ -554,20 +546,23 @@ class _Reader:
         reported: set[int] = set()
         lost: list[layout.BasicItem] = []
         lines = {item.path: p for p, item in enumerate(layout.BASIC_ITEMS)}
+        candidates = [(n, self.cell(labelled[n][0], at) or "") for n in filled]
+        wanted = []
         for position, item in enumerate(layout.BASIC_ITEMS):
             if item.path in known:
                 continue
             before = max((r for path, r in known.items() if lines[path] < position), default=0)
             after = min((r for path, r in known.items() if lines[path] > position), default=10**9)
-            close = _closest(
-                (item.label, *item.aliases),
-                [(n, self.cell(labelled[n][0], at) or "") for n in filled],
-                lambda n, lo=before, hi=after: lo < labelled[n][0].number < hi,
-            )
-            if close is None:
+            wanted.append((item, (item.label, *item.aliases), candidates,
+                           lambda n, lo=before, hi=after: lo < labelled[n][0].number < hi))  # fmt: skip
+        matched = _paired(wanted)
+        for item in layout.BASIC_ITEMS:
+            if item.path in known:
+                continue
+            if item not in matched:
                 lost.append(item)
                 continue
-            n, label = close
+            n, label = matched[item]
             row = labelled[n][0]
             self.problems.append(
                 Problem(
@@ -578,7 +573,6 @@ class _Reader:
                 )
             )
             labelled[n] = (row, item)
-            known[item.path] = row.number
             filled.remove(n)
             reported.add(n)
         for item in lost:  # a required one is reported by the model, at the sheet; an optional one is a note
@@ -804,21 +798,34 @@ def _near_miss(
     return alike + (1 if placed else 0)
 
 
+# (what is missing, its names, the cells it may be among (key, text), whether a key stands where it belongs)
+Wanted = tuple[Any, Sequence[str], Sequence[tuple[Any, str]], Callable[[Any], bool] | None]
+
+
+def _paired(wanted: Sequence[Wanted]) -> dict[Any, tuple[Any, str]]:
+    """Each missing name (target, its names, the candidates it may take, where it belongs) paired with its near
+    miss, the most alike pairs first and each candidate used once: a renamed 段落 is not taken for a missing
+    二级标题 that happens to stand where it stood."""
+    pairs = []
+    for order, (target, names, candidates, in_place) in enumerate(wanted):
+        for candidate in candidates:
+            rank = _near_miss(names, candidate, in_place)
+            if rank is not None:
+                pairs.append((rank, -order, target, candidate))
+    matched: dict[Any, tuple[Any, str]] = {}
+    taken: set[Any] = set()
+    for _, _, target, candidate in sorted(pairs, key=lambda p: (p[0], p[1]), reverse=True):
+        if target not in matched and candidate[0] not in taken:
+            matched[target] = candidate
+            taken.add(candidate[0])
+    return matched
+
+
 def _closest(
     names: Sequence[str], candidates: Sequence[tuple[Key, str]], in_place: Callable[[Key], bool] | None = None
 ) -> tuple[Key, str] | None:
-    """The candidate that is a near miss of ``names`` (a similar name, or standing where the missing one belongs),
-    the most alike first; None when none is."""
-    best: tuple[float, tuple[Key, str]] | None = None
-    for key, text in candidates:
-        alike = layout.likeness(text, names)
-        placed = in_place is not None and in_place(key)
-        if alike < layout.NEAR_MISS and not placed:
-            continue
-        rank = alike + (1 if placed else 0)
-        if best is None or rank > best[0]:
-            best = (rank, (key, text))
-    return best[1] if best else None
+    """The candidate that is a near miss of ``names``, the most alike; None when none is."""
+    return _paired([(0, names, candidates, in_place)]).get(0)
 
 
 def _resembles(rows: list[_Row]) -> str | None:
