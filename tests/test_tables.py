@@ -18,7 +18,7 @@ from generator import api
 from generator.figures.content import TableContent
 from generator.figures.numerals import written_number
 from generator.render.styles import BOX, HEADING, NUMBER, TABLE, TEXT, TableStyles, table_styles
-from generator.render.tables import column_widths, is_numeric, table_xml, text_em, without_empty_columns
+from generator.render.tables import column_layout, is_numeric, table_xml, text_em, without_empty_columns
 from tests.helpers import (
     check_package,
     docx_lines,
@@ -69,7 +69,7 @@ def test_width_counts_chinese_full_and_digits_half() -> None:
 def test_numbers_get_their_one_line_width_and_names_share_the_rest(total: int, rows: list[list[str]]) -> None:
     table = TableContent("表", ["序号", "指标", "单位", "本年", "上年", "同比"], rows)
     styles = TableStyles(font_pt=12, cell_margin=85)
-    widths = column_widths(table, total, styles)
+    widths = column_layout(table, total, styles).widths
     assert sum(widths) == total and all(w > 0 for w in widths)
     one_em = 12 * 20
     for c in (0, 3, 4, 5):  # numbers and changes: wide enough for the widest on one line, with the margins

@@ -129,11 +129,6 @@ def column_layout(table: TableContent, total: int, styles: TableStyles | None = 
     return ColumnLayout(whole, smaller)
 
 
-def column_widths(table: TableContent, total: int, styles: TableStyles | None = None) -> list[int]:
-    """Twips per column, summing exactly to ``total`` (see column_layout)."""
-    return column_layout(table, total, styles).widths
-
-
 # --- XML --------------------------------------------------------------------------------------------------------
 
 _ALIGN = {HEADING.name: "center", TEXT.name: "left", NUMBER.name: "right"}
