@@ -106,17 +106,27 @@ _in_worker = False
 def _worker_stops(signum: int, frame: object) -> None:
     """In a worker, a stop while building is raised where the work is, so that the temporary file being written is
     removed on the way out; between builds there is nothing to clean up, and the worker simply ends."""
-    from generator.launcher import Stopped, ignore_stops
+    from generator import launcher
 
     if not _busy:
         os._exit(128 + signum)
-    ignore_stops()  # the first stop is enough; another must not cut the clean-up short
-    raise Stopped(signum)
+    if launcher.redelivery_pending():
+        launcher.deliver_later(signum)
+        return
+    launcher.ignore_stops()  # the first stop is enough; another must not cut the clean-up short
+    raise launcher.Stopped(signum)
 
 
 def _start_worker() -> None:
+    from generator.launcher import catch_stops_in_finalizers
+
     global _in_worker
     _in_worker = True
+    catch_stops_in_finalizers(_handle_worker_stops)
+    _handle_worker_stops()
+
+
+def _handle_worker_stops() -> None:
     for signum in STOP_SIGNALS:
         signal.signal(signum, _worker_stops)
 

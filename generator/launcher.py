@@ -13,6 +13,9 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
+import time
+from collections.abc import Callable
 
 STOPS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 _main_process = os.getpid()
@@ -37,11 +40,59 @@ def _stop(signum: int, frame: object) -> None:
         os._exit(128 + signum)
     if _stopping:  # a second stop (Ctrl-C pressed twice, SIGHUP then SIGTERM) must not cut the clean-up short
         return
+    if _redelivering:
+        deliver_later(signum)
+        return
     _stopping = True
     raise Stopped(signum)
 
 
+def _rearm_main() -> None:
+    global _stopping
+    _stopping = False
+
+
 _stopping = False
+_redelivering = False
+_rearm: Callable[[], None] = _rearm_main
+
+
+def catch_stops_in_finalizers(rearm: Callable[[], None]) -> None:
+    """A stop that lands while Python runs a finalizer (a generator closed by the garbage collector, a ``__del__``,
+    for example inside PyYAML or zipfile) is printed by Python as "Exception ignored" with a traceback and then
+    dropped, and the work would go on as if nobody had pressed Ctrl-C. Such a stop is taken back silently here and
+    delivered again once the finalizer is over; ``rearm`` lets the caller's handler raise it again."""
+    global _rearm
+    _rearm = rearm
+    sys.unraisablehook = _unraisable
+
+
+def _unraisable(unraisable: object) -> None:
+    stop = getattr(unraisable, "exc_value", None)
+    if isinstance(stop, Stopped):
+        _rearm()
+        deliver_later(stop.signum)
+        return
+    sys.__unraisablehook__(unraisable)  # type: ignore[arg-type]
+
+
+def redelivery_pending() -> bool:
+    return _redelivering
+
+
+def deliver_later(signum: int) -> None:
+    """Send the stop again from a short-lived thread: Python runs the handler in the main thread at its next check,
+    by then outside the finalizer (if not, the same happens once more)."""
+    global _redelivering
+    _redelivering = True
+
+    def again() -> None:
+        global _redelivering
+        time.sleep(0.01)  # let the finalizer finish first; not a timing the result depends on
+        _redelivering = False
+        signal.raise_signal(signum)
+
+    threading.Thread(target=again, daemon=True).start()
 
 
 def ignore_stops() -> None:
@@ -61,6 +112,7 @@ def entry() -> None:
     code: int | None = None
     stop: BaseException | None = None
     try:
+        catch_stops_in_finalizers(_rearm_main)
         for signum in STOPS:
             signal.signal(signum, _stop)
         from generator.cli import run

@@ -19,6 +19,7 @@ import os
 import random
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -262,3 +263,100 @@ def test_two_builds_writing_one_report_at_once_leave_one_valid_document(folder: 
         seen.add(winner)
         assert folder.temporaries() == []
     print(f"\nconcurrent builds: the report was last written by {sorted(seen)}")
+
+
+# A stop that lands while Python runs a finalizer: Python itself would print "Exception ignored ... Traceback" and drop
+# the stop, and the build would go on. Each case ends its finalizer with the stop arriving inside it (as the CI run
+# where Ctrl-C met PyYAML's parser being closed by the garbage collector), then keeps working.
+_FINALIZERS = {
+    "generator closed when dropped": """
+def events():
+    try:
+        yield 1
+    finally:
+        signal.raise_signal(STOP)
+        sum(range(10000))
+dropped = events()
+next(dropped)
+del dropped
+""",
+    "__del__ of an object": """
+class Handle:
+    def __del__(self):
+        signal.raise_signal(STOP)
+        sum(range(10000))
+dropped = Handle()
+del dropped
+""",
+    "cycle freed by the garbage collector": """
+import gc
+class Node:
+    def __del__(self):
+        signal.raise_signal(STOP)
+        sum(range(10000))
+first, second = Node(), Node()
+first.other, second.other = second, first
+del first, second
+gc.collect()
+""",
+}
+
+_RUN_WITH_FINALIZER = """
+import signal, sys, time
+import generator.cli
+from generator import launcher
+STOP = {signum}
+
+def run():
+{body}
+    deadline = time.monotonic() + 60  # a timeout only: the stop comes back within milliseconds
+    while time.monotonic() < deadline:
+        sum(range(1000))
+    print("不曾停下", file=sys.stderr)
+    return 0
+
+generator.cli.run = run
+launcher.entry()
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("finalizer", list(_FINALIZERS))
+def test_a_stop_inside_a_finalizer_still_stops_and_prints_no_traceback(finalizer: str, signum: int) -> None:
+    body = "\n".join("    " + line for line in _FINALIZERS[finalizer].strip().splitlines())
+    script = _RUN_WITH_FINALIZER.format(signum=int(signum), body=body)
+    done = subprocess.run([sys.executable, "-c", script], env=environment(), capture_output=True, timeout=120,
+                          check=False)  # fmt: skip
+    message = done.stderr.decode("utf-8", errors="replace")
+    assert "Traceback" not in message and "Exception ignored" not in message, message
+    assert "不曾停下" not in message
+    assert done.returncode == 128 + signum, message
+    assert "已中断" in message
+
+
+_WORKER_WITH_FINALIZER = """
+import signal, sys, time
+from generator import batch
+STOP = {signum}
+batch._start_worker()
+batch._busy = True  # as while it builds a report
+try:
+{body}
+    deadline = time.monotonic() + 60  # a timeout only
+    while time.monotonic() < deadline:
+        sum(range(1000))
+    print("不曾停下", file=sys.stderr)
+except KeyboardInterrupt as stop:
+    print("停在", stop.signum, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("finalizer", list(_FINALIZERS))
+def test_a_stop_inside_a_finalizer_in_a_batch_worker_still_stops_its_build(finalizer: str) -> None:
+    body = "\n".join("    " + line for line in _FINALIZERS[finalizer].strip().splitlines())
+    script = _WORKER_WITH_FINALIZER.format(signum=int(signal.SIGTERM), body=body)
+    done = subprocess.run([sys.executable, "-c", script], env=environment(), capture_output=True, timeout=120,
+                          check=False)  # fmt: skip
+    message = done.stderr.decode("utf-8", errors="replace")
+    assert "Traceback" not in message and "Exception ignored" not in message, message
+    assert f"停在 {int(signal.SIGTERM)}" in message, message
