@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from generator.errors import Place, Problem, ReportError, raise_if
 from generator.figures import Content, compose
@@ -24,21 +24,23 @@ from generator.render import BUILTIN_TEMPLATES, DEFAULT_TEMPLATE, TemplateSource
 from generator.rollover import next_year
 from generator.sources import RawDocument, read_source
 from generator.sources.raw import display_name
-from generator.unit import (  # what the web page uses of the folder, through api like everything else
-    TEMPLATE_FOLDER,
-    FileInfo,  # noqa: F401
-    ReportFiles,  # noqa: F401
-    Stored,
-    YearFiles,  # noqa: F401
-    fingerprint,
-    store,
-    templates,
-    year_files,
-    year_signature,  # noqa: F401
-)
 
 if TYPE_CHECKING:
+    from generator.unit import Stored
     from generator.verify import Verification
+
+# What the web page uses of a unit's folder, through api like everything else. Loaded when first asked for: a build
+# from the command line never needs it, and every module a build loads is part of its start-up time.
+_UNIT_NAMES = {"TEMPLATE_FOLDER", "FileInfo", "ReportFiles", "Stored", "YearFiles", "fingerprint", "year_files",
+               "year_signature"}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name in _UNIT_NAMES:
+        from generator import unit
+
+        return getattr(unit, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -585,6 +587,8 @@ def _column_number(letters: str) -> int:
 def check_year(folder: Path, year: int) -> Checked | None:
     """The year's data file in ``folder`` checked; None when the year has none. Two data files for one year
     (2019.yaml and 2019.xlsx) are a problem of their own: a build would not know which to use."""
+    from generator.unit import year_files
+
     found = year_files(folder).get(year)
     if found is None:
         return None
@@ -611,6 +615,8 @@ def unit_styles(folder: Path) -> list[Style]:
     for name, description in BUILTIN_TEMPLATES.items():
         label, _, detail = description.partition("：")
         styles.append(Style(name, label, name, detail))
+    from generator.unit import TEMPLATE_FOLDER, templates
+
     for path in templates(folder):
         relative = f"{TEMPLATE_FOLDER}/{path.name}"
         styles.append(Style(relative, f"自定义：{path.stem}", relative, f"本单位的模板 {relative}"))
@@ -724,12 +730,16 @@ def check_template_file(template: Path, *, shown: str) -> list[Problem]:
 def store_data(staged: Path, year: int, expected: str | None) -> Stored:
     """A checked upload made the year's data file (2023.xlsx), replacing what the year had (kept, dated)."""
     folder = staged.parent
+    from generator.unit import store, year_files
+
     existing = year_files(folder).get(year)
     return store(staged, folder / f"{year}{staged.suffix.lower()}", existing.data if existing else [], expected)
 
 
 def store_template(staged: Path, folder: Path, stem: str, expected: str | None) -> Stored:
     """A checked template stored as <unit>/模板/<stem>.docx, replacing (and keeping) one of the same name."""
+    from generator.unit import TEMPLATE_FOLDER, store
+
     target = folder / TEMPLATE_FOLDER / f"{stem}.docx"
     target.parent.mkdir(exist_ok=True)
     return store(staged, target, [target] if target.exists() else [], expected)
@@ -737,6 +747,8 @@ def store_template(staged: Path, folder: Path, stem: str, expected: str | None) 
 
 def replaced_by_data(folder: Path, year: int) -> tuple[list[str], str]:
     """The files an upload for ``year`` would replace, and their fingerprint (to ask the person with)."""
+    from generator.unit import fingerprint, year_files
+
     existing = year_files(folder).get(year)
     paths = existing.data if existing else []
     return [p.name for p in paths], fingerprint(paths) if paths else ""

@@ -16,10 +16,6 @@ from typing import Any, NoReturn
 
 import click
 
-# pydantic looks for plugins in every installed package's entry points when the first model is built; the command
-# uses none, and that search is a tenth of its start-up time.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
 from generator import __version__, api
 from generator.cli_chinese import ChineseGroup, Count, usage_message
 from generator.errors import ReportError

@@ -17,7 +17,7 @@ from typing import Any
 from generator.errors import Place, Problem, ReportError
 from generator.importer.draft import Drafter, DraftIndicator, escape, expander_for, indicator_name
 from generator.importer.structure import Article, Unplaced, heading_text, read_article, shown
-from generator.model import LEVEL_ALIASES, MAX_TEXT, Report, parse_number, validate_report
+from generator.model import LEVEL_ALIASES, MAX_TEXT, Invalid, Report, parse_number, validate_report
 from generator.reading.docx_text import DocxText, Passage, TableBlock
 from generator.reading.fragments import joined
 from generator.reading.statements import statements
@@ -315,7 +315,7 @@ def _number(text: str) -> Decimal | None:
         return None
     try:
         return parse_number(text)
-    except Exception:  # pydantic's error type for text that is not a number: not a figure
+    except Invalid:  # text that is not a number: not a figure
         return None
 
 
