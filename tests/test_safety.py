@@ -245,6 +245,46 @@ def test_a_field_that_includes_outside_content_is_refused(tmp_path: Path, part: 
     assert "引用外部内容的域" in message and part.rsplit("/", 1)[-1] in message, message
 
 
+# Data that would turn a field whose instruction is a tag into one that reaches outside.
+HOSTILE_FIELDS = MINIMAL.replace(
+    "headline: 县公安局工作综述",
+    'headline: INCLUDETEXT "C:\\\\Windows\\\\win.ini"\nkicker: INCLUDEPICTURE "http://127.0.0.1:9/x.png" \\d\n'
+    "subtitle: INCLUDETEXT '/etc/passwd'",
+)
+
+
+@pytest.mark.parametrize(("part", "field"), package.TAGGED_FIELDS)
+def test_a_field_whose_instruction_is_a_tag_is_refused_before_any_data_fills_it(
+    tmp_path: Path, part: str, field: bytes
+) -> None:
+    message = refusal(tmp_path, package.field_template(part, field), HOSTILE_FIELDS)
+    assert "域的指令里写了标签" in message and part.rsplit("/", 1)[-1] in message, message
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        package._instr(' INCLUDEPICTURE "http://127.0.0.1:9/x.png" \\d '),
+        package._instr(" includetext 'c:/windows/win.ini' ", split=5),
+        package._simple(" DDEAUTO c:\\windows\\system32\\cmd.exe &quot;/k calc&quot; "),
+        package._instr(' IF 1 = 1 "a" "b" ').replace(
+            b"<w:r><w:t>", package._instr(" LINK Excel x ")[5:-6] + b"<w:r><w:t>", 1
+        ),
+    ],
+    ids=["includepicture", "includetext-split", "ddeauto-simple", "link-nested"],
+)
+def test_a_report_with_a_field_reaching_outside_is_never_written(field: bytes) -> None:
+    """The last net, for whatever way a field could come out of rendering: check_report refuses the package."""
+    data = package.field_template("word/document.xml", field)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    with pytest.raises(InvalidReport, match="引用外部内容的域"):
+        check_report(parts)
+    ordinary = package.field_template("word/document.xml", package._instr(" PAGE \\* MERGEFORMAT "))
+    with zipfile.ZipFile(io.BytesIO(ordinary)) as archive:
+        check_report({name: archive.read(name) for name in archive.namelist()})
+
+
 @pytest.mark.parametrize(("part", "change"), package.DTDS, ids=[f"{p}-{i}" for i, (p, _) in enumerate(package.DTDS)])
 def test_a_dtd_anywhere_in_any_part_in_any_encoding_is_refused(tmp_path: Path, part: str, change: object) -> None:
     message = refusal(tmp_path, package.dtd_template(part, change))  # type: ignore[arg-type]

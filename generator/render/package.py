@@ -238,9 +238,14 @@ def audit_template(archive: zipfile.ZipFile, name: str) -> TemplateAudit:
         if info.filename.startswith("word/") and info.filename in checked and not info.filename.endswith(".rels"):
             data = archive.read(info)
             if b"instrText" in data or b"fldSimple" in data:
-                for code in outside_fields(data):
-                    refuse(f"{describe(info.filename)}中有引用外部内容的域“{_shown(code)}”：Word 或 LibreOffice "
-                           "打开报告时会去读取文件或访问网络。请删去这个域", "template-external")  # fmt: skip
+                for code in field_codes(data):
+                    if outside_field(code):
+                        refuse(f"{describe(info.filename)}中有引用外部内容的域“{_shown(code)}”：Word 或 LibreOffice "
+                               "打开报告时会去读取文件或访问网络。请删去这个域", "template-external")  # fmt: skip
+                    elif "{{" in code or "{%" in code:
+                        refuse(f"{describe(info.filename)}中有一个域的指令里写了标签（“{_shown(code)}”）：生成时数据"
+                               "会变成域指令，可能让 Word 去读取文件或访问网络。请把标签移到域的外面",
+                               "template-field-tag")  # fmt: skip
     for info in infos:
         if info.filename not in checked:
             with archive.open(info) as stream:
@@ -286,37 +291,42 @@ def _embedded_problems(name: str, data: bytes, place: Place) -> list[Problem]:
     return found
 
 
-def outside_fields(data: bytes) -> list[str]:
-    """Field instructions (complex fields spread over runs, and simple fields) that pull content from outside."""
+def outside_field(code: str) -> bool:
+    """A field instruction that pulls content from outside: INCLUDEPICTURE, INCLUDETEXT, LINK, DDE…"""
+    word = _FIELD_WORD.match(code)
+    return bool(word) and word.group(1).upper() in _OUTSIDE_FIELDS  # type: ignore[union-attr]
+
+
+def field_codes(data: bytes) -> list[str]:
+    """Every field instruction in a part: complex fields spread over runs (nested ones each on its own), and simple
+    fields."""
     root = parse(data)
     found: list[str] = []
     stack: list[list[str]] = []
-
-    def judge(code: str) -> None:
-        word = _FIELD_WORD.match(code)
-        if word and word.group(1).upper() in _OUTSIDE_FIELDS:
-            found.append(code.strip())
-
     for element in root.iter(f"{{{W}}}fldChar", f"{{{W}}}instrText", f"{{{W}}}fldSimple"):
         if element.tag == f"{{{W}}}fldSimple":
-            judge(element.get(f"{{{W}}}instr", ""))
+            found.append(element.get(f"{{{W}}}instr", ""))
         elif element.tag == f"{{{W}}}instrText":
             if stack:
                 stack[-1].append(element.text or "")
             else:
-                judge(element.text or "")
+                found.append(element.text or "")
         else:
             kind = element.get(f"{{{W}}}fldCharType")
             if kind == "begin":
                 stack.append([])
             elif kind in ("separate", "end") and stack:
                 pieces = stack.pop() if kind == "end" else stack[-1]
-                judge("".join(pieces))
+                found.append("".join(pieces))
                 if kind == "separate":
-                    stack[-1] = []  # judged once; the result that follows is no instruction
-    for pieces in stack:
-        judge("".join(pieces))
-    return found
+                    stack[-1] = []  # taken once; the result that follows is no instruction
+    found.extend("".join(pieces) for pieces in stack)
+    return [code.strip() for code in found if code.strip()]
+
+
+def outside_fields(data: bytes) -> list[str]:
+    """Field instructions in a part that pull content from outside."""
+    return [code for code in field_codes(data) if outside_field(code)]
 
 
 def drop_attached_templates(
@@ -373,6 +383,12 @@ def check_report(parts: Mapping[str, bytes], checked: Iterable[str] = ()) -> Non
         raise InvalidReport("缺少内容类型表 [Content_Types].xml")
     done = set(checked)
     check_parts(parts, [name for name in parts if name not in done])
+    for name in parts:  # a field's instruction written by the data (a template is refused for it; the last net)
+        if name not in done and name.startswith("word/") and name.endswith(".xml"):
+            data = parts[name]
+            if b"instrText" in data or b"fldSimple" in data:
+                for code in outside_fields(data):
+                    raise InvalidReport(f"{name} 中有引用外部内容的域“{_shown(code)}”")
     defaults, overrides = read_content_types(parts[TYPES])
     for name in parts:
         if _is_macro_part(name):
