@@ -20,7 +20,14 @@ from generator.history import History
 from generator.model import Report, dropped_characters, validate_report
 from generator.output import check_target, output_path, require_libreoffice, write_atomically
 from generator.paths import did_you_mean
-from generator.render import BUILTIN_TEMPLATES, DEFAULT_TEMPLATE, TemplateSource, load_template, render_docx
+from generator.render import (
+    BUILTIN_TEMPLATES,
+    DEFAULT_TEMPLATE,
+    TemplateSource,
+    load_template,
+    photos_shown,
+    render_docx,
+)
 from generator.rollover import next_year
 from generator.sources import RawDocument, read_source
 from generator.sources.raw import display_name
@@ -67,6 +74,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     pdf: Path | None = None
     pdf_problem: Problem | None = None  # the .docx was written, the PDF asked for was not: why
+    photos: int = 0  # how many of the year's photos the report shows (the formal style shows none)
 
 
 def load(source: Path) -> Loaded:
@@ -152,7 +160,8 @@ def build(
     loaded = load(source)
     chosen = load_template(template)
     data = render(loaded, chosen)
-    result = BuildResult(target, loaded, chosen.name, len(data), [*loaded.warnings, *chosen.notes])
+    result = BuildResult(target, loaded, chosen.name, len(data), [*loaded.warnings, *chosen.notes],
+                         photos=photos_shown(loaded.content, chosen))  # fmt: skip
     if target is None:
         return result
     inputs = dict(loaded.inputs)

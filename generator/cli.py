@@ -86,7 +86,7 @@ def build(
     report = result.loaded.content
     click.echo(
         f"已生成 {display_name(result.output)}（{report.year}年，{len(report.sections)} 个部分，"
-        f"{len(report.summary)} 项主要指标，{len(report.photos)} 张照片，样式：{result.template}）"
+        f"{len(report.summary)} 项主要指标，{result.photos} 张照片，样式：{result.template}）"
     )
     if result.pdf is not None:
         click.echo(f"已生成 {display_name(result.pdf)}")

@@ -458,3 +458,15 @@ def test_standard_error_full_too_still_gives_the_right_code(unit: Path, args: li
         done = subprocess.run([command(), *args], cwd=unit, stdout=full, stderr=full, timeout=120,
                               env=environment(), check=False)  # fmt: skip
     assert done.returncode == (2 if "--pfd" in args else 1)
+
+
+@pytest.mark.parametrize(("style", "shown"), [(None, 5), ("official", 0), ("newspaper", 5)])
+def test_the_build_summary_counts_the_photos_the_report_shows(unit: Path, style: str | None, shown: int) -> None:
+    from docx import Document
+
+    done = run("build", "2022.yaml", *(["-t", style] if style else []), cwd=unit)
+    assert done.returncode == 0, done.stderr
+    assert f"{shown} 张照片" in done.stdout, done.stdout
+    report = unit / ("2022-official.docx" if style == "official" else "2022.docx")
+    captions = [p for p in Document(str(report)).paragraphs if p.style.name == "图片"]
+    assert len(captions) == shown

@@ -15,3 +15,9 @@ def render_docx(content: Content, template: TemplateSource, today: dt.date | Non
     additions = Additions(charts=list(content.charts))
     context = template_context(content, additions, engine.text_width, today, engine.names, engine.table_styles)
     return engine.render(context, additions)
+
+
+def photos_shown(content: Content, template: TemplateSource) -> int:
+    """How many of the year's photos the report shows: none when the template has no place for them (the formal
+    style)."""
+    return len(content.photos) if "section.photos" in prepared(template).names else 0
