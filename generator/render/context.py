@@ -8,15 +8,13 @@ import re
 import unicodedata
 from typing import Any
 
-from markupsafe import Markup
-
 from generator.errors import Problem, raise_if
 from generator.figures.content import Content, PhotoContent, TableContent
 from generator.render.drawings import picture
 from generator.render.engine import Additions
 from generator.render.photos import prepare_photo
 from generator.render.styles import TableStyles
-from generator.render.tables import table_xml, without_empty_columns
+from generator.render.tables import without_empty_columns
 
 PHOTO_WIDTH_MM = 80  # a newspaper column
 LINE_CHARACTERS = 28  # GB/T 9704: 28 characters to the line, which the sign-off is laid out on
@@ -49,7 +47,7 @@ def template_context(
     def finished(table: TableContent | None, name: str, *, box: bool = False) -> dict[str, Any] | None:
         if table is None:
             return None
-        body = Markup(table_xml(table, width, styles, box=box)) if name in wanted else ""
+        body = additions.table_body(table, width, styles, box=box) if name in wanted else ""
         return {"title": table.title, "columns": table.columns, "rows": table.rows, "body": body}
 
     images, problems = _photos(content.photos, additions) if wanted & {"photos", "section.photos"} else ([], [])
@@ -87,7 +85,7 @@ def template_context(
         "date_text": date_text,
         "signoff_unit": unit_line,
         "signoff_date": date_line,
-        "attachments": _attachments(content, width, styles) if "attachments" in wanted else [],
+        "attachments": _attachments(content, additions, width, styles) if "attachments" in wanted else [],
         "trend": finished(content.trend and without_empty_columns(content.trend, keep=2), "trend"),
         "charts": [{"title": c.title, "kind": c.kind} for c in content.charts],
         "summary_table": finished(summary_table(content), "summary_table", box=True),
@@ -124,14 +122,16 @@ def breakable(paragraphs: list[str]) -> list[str]:
     return [_BETWEEN_FIGURES.sub("\\1\u200b", text) for text in paragraphs]
 
 
-def _attachments(content: Content, width: int, styles: TableStyles | None) -> list[dict[str, Any]]:
+def _attachments(
+    content: Content, additions: Additions, width: int, styles: TableStyles | None
+) -> list[dict[str, Any]]:
     """The summary tables as the formal report's 附件 1, 2, 3 …, each a finished table."""
     tables = [t for t in (summary_table(content), honors_table(content)) if t is not None]
     if content.trend:
         tables.append(without_empty_columns(content.trend, keep=2))
     tables += content.tables
     return [
-        {"number": n, "title": t.title, "body": Markup(table_xml(t, width, styles))}
+        {"number": n, "title": t.title, "body": additions.table_body(t, width, styles)}
         for n, t in enumerate(tables, start=1)
     ]
 

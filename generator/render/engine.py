@@ -10,37 +10,45 @@ never inject markup or code.
 
 from __future__ import annotations
 
+import bisect
 import io
 import marshal
 import re
+import secrets
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import unquote
 
 from jinja2 import Template, TemplateSyntaxError, meta
 from lxml import etree
+from markupsafe import Markup
 
 from generator.errors import Place, Problem, ReportError
-from generator.figures.content import ChartContent
+from generator.figures.content import ChartContent, TableContent
 from generator.ooxml import BrokenXML, UnsafeXML, check_xml, parse, serialize
 from generator.render import cache
 from generator.render.charts import place_charts, placeholders
 from generator.render.keep import keep_text_with_sign_off
 from generator.render.package import (
     InvalidReport,
+    StreamedPart,
     check_parts,
     check_report,
+    checked_pieces,
     describe,
     plain_content_types,
     plain_relationships,
     read_relationships,
     rels_name,
     slices,
+    xml_invalid,
 )
-from generator.render.styles import SIGN_OFF, style_ids, table_styles
+from generator.render.styles import HEADING, NUMBER, SIGN_OFF, TEXT, TableStyles, style_ids, table_styles
+from generator.render.tables import table_pieces, table_xml
 from generator.render.templates import TemplateSource
 from generator.sandbox import NOT_XML, limits, not_xml_message, template_environment
 
@@ -52,11 +60,19 @@ _PROPERTY = re.compile(r"<((?:dc|cp|dcterms):)")  # one document property a line
 _PROPERTY_LINE = re.compile(r"\n(<(?:dc|cp|dcterms):)")
 _CORE = "docProps/core.xml"
 MAX_TAGS = 10_000  # {{ }} and {% %} in one template (ours have about 60)
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_PRINTED_BODY = re.compile(r"\{\{-?\s*[A-Za-z_][\w.]*\.body\s*-?\}\}")
+# A paragraph as docxtpl's resolve_listing finds one, and the tag that opens it
+_LISTING_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.S)
+_PARAGRAPH_OPEN = re.compile(r"<w:p(?: [^>]*)?>")
 _DOC_PR = re.compile(r'(<wp:docPr\b[^>]*?\bid=")\d+(")')
 _DOCUMENT = "word/document.xml"
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _RELS = "word/_rels/document.xml.rels"
 _TYPES = "[Content_Types].xml"
+# Cells from which a table is streamed: at least 150 bytes of XML a cell, so a streamed body is always over the
+# 1 MB from which it is compressed at the fastest level (_write), as a whole one would be.
+STREAMED_CELLS = 10_000
 _MEDIA_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "bmp": "image/bmp",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}  # fmt: skip
 
@@ -71,7 +87,25 @@ class Additions:
     extensions: set[str] = field(default_factory=set)
     part_rels: dict[str, str] = field(default_factory=dict)  # part name -> its own .rels XML
     charts: list[ChartContent] = field(default_factory=list)  # the data of the charts to draw, in order
+    # Long tables made only as the body is written (see StreamedBody): the engine allows it for a template that
+    # prints each table's body as it is; the body holds a marker (a comment with a number no template can guess).
+    stream_tables: bool = False
+    tables: list[Callable[[], Iterator[str]]] = field(default_factory=list)
+    _nonce: str = field(default_factory=lambda: secrets.token_hex(8))
     _count: int = 0
+
+    def table_body(self, table: TableContent, width: int, styles: TableStyles | None, *, box: bool = False) -> Markup:
+        """A finished table's XML for the template; a long one, where the template allows, as a marker for it."""
+        if not self.stream_tables or len(table.rows) * len(table.columns) < STREAMED_CELLS:
+            return Markup(table_xml(table, width, styles, box=box))
+        self.tables.append(partial(table_pieces, table, width, styles, box=box))
+        return Markup(f"<!--annual-report-table {self._nonce} {len(self.tables) - 1}-->")
+
+    def whole_table(self, marker: re.Match[str]) -> str:
+        return "".join(self.tables[int(marker.group(1))]())
+
+    def marker(self) -> re.Pattern[str]:
+        return re.compile(f"<!--annual-report-table {self._nonce} (\\d+)-->")
 
     def next_id(self) -> int:
         self._count += 1
@@ -130,6 +164,14 @@ class PreparedTemplate:
         if any(".photos" in line for lines in self.sources.values() for line in lines):
             self.names.add("section.photos")  # pictures are prepared and packed only for a template that shows them
         self.column_loops = any("{%tc" in "".join(lines) for lines in self.sources.values())
+        # Long tables are streamed into the body (StreamedBody) when the template does nothing with a table's body
+        # but print it there, as ours do: {{ summary_table.body }}, nothing that measures or cuts it.
+        uses = {name: [tag for tag in _TAG.findall("\n".join(lines)) if "body" in tag]
+                for name, lines in self.sources.items()}  # fmt: skip
+        self.streams_tables = not self.column_loops and all(
+            (name == _DOCUMENT and all(_PRINTED_BODY.fullmatch(tag) for tag in tags)) or not tags
+            for name, tags in uses.items()
+        )
         parts = dict(self.entries)
         body = "".join(self.sources.get(_DOCUMENT, []))
         self.charts = {rid: chart for rid, chart in placeholders(parts.get(_RELS), parts).items()
@@ -137,6 +179,8 @@ class PreparedTemplate:
         self.text_width = _last_text_width(parts[_DOCUMENT])
         self.table_styles = table_styles(parts.get("word/styles.xml"))
         self.sign_off = style_ids(parts.get("word/styles.xml"), SIGN_OFF)
+        self.table_style_ids = {style_id for role in (HEADING, TEXT, NUMBER)
+                                if (style_id := self.table_styles.id(role)) is not None}  # fmt: skip
         if self.charts:
             self.entries = _without_placeholders(self.entries, set(self.charts))
 
@@ -202,7 +246,7 @@ class PreparedTemplate:
             return Problem(f"模板出错：{exc}", place=Place(self.name), code="template-error")
 
     def render(self, context: dict[str, Any], additions: Additions) -> bytes:
-        rendered: dict[str, bytes] = {}
+        rendered: dict[str, bytes | StreamedPart] = {}
         drawing_ids = iter(range(1001, 10**9))  # unique across body, headers and footers
         # One time limit, one count of work and of output for all the parts together; the address space capped.
         self.environment.deadline = time.monotonic() + self.environment.time_limit
@@ -218,21 +262,70 @@ class PreparedTemplate:
             self.environment.deadline = None
         for name, xml in outputs.items():
             self._check_characters(name, xml)
+            if name == _DOCUMENT and additions.tables:
+                streamed = self._streamed_body(xml, drawing_ids, additions)
+                if streamed is not None:
+                    rendered[name] = streamed
+                    continue
+                # a table's place the finishing steps would see into: the body made whole, as it always was
+                xml = additions.marker().sub(additions.whole_table, xml)
+                self._check_characters(name, xml)
             rendered[name] = (_DECLARATION + self._finish(name, xml, drawing_ids, additions)).encode("utf-8")
+        del outputs
         checked = set()
         if self.check_output:
             # A stranger's template can produce broken XML from some data (a {%p %} block closed in the wrong
             # place): say so in its words. Ours are proven by the tests; check_report proves every report.
             for name, data in rendered.items():
+                if isinstance(data, StreamedPart):
+                    continue  # checked as it is written, in the same words
                 try:
                     check_xml(slices(data))
                 except (BrokenXML, UnsafeXML) as exc:
-                    where = f"，{describe(name)}第 {exc.line} 行" if isinstance(exc, BrokenXML) and exc.line else ""
-                    message = f"模板生成的文档结构无效{where}；请检查模板中的 {{%p %}} 和 {{%tr %}} 标签是否成对"
-                    problem = Problem(message, place=Place(self.name), code="template-xml")
-                    raise ReportError(problem, kind="template") from None
+                    raise ReportError(self._broken_output(name, exc), kind="template") from None
                 checked.add(name)
         return self._package(rendered, additions, checked)
+
+    def _broken_output(self, name: str, exc: BrokenXML | UnsafeXML) -> Problem:
+        where = f"，{describe(name)}第 {exc.line} 行" if isinstance(exc, BrokenXML) and exc.line else ""
+        message = f"模板生成的文档结构无效{where}；请检查模板中的 {{%p %}} 和 {{%tr %}} 标签是否成对"
+        return Problem(message, place=Place(self.name), code="template-xml")
+
+    def _streamed_body(self, xml: str, drawing_ids: Iterator[int], additions: Additions) -> StreamedPart | None:
+        """The body with its long tables made only as it is written: the rendered body holds a marker in each
+        table's place; it is finished as a whole body would be, and each table, made part by part, goes through the
+        same steps (docxtpl's escapes and line breaks in its text). None when a finishing step would see into a
+        table's place (a marker inside a paragraph, a table just before the sign-off): then the body is made whole.
+        Written by _package, checked as it is written (package.checked_pieces)."""
+        marker = additions.marker()
+        places = [found.start() for found in marker.finditer(xml)]
+        if not places or not _between_paragraphs(xml, places) or not self._clear_of_sign_off(xml, places):
+            return None
+        pieces = marker.split(self._finish(_DOCUMENT, xml, drawing_ids, additions))  # text, table, text, …
+
+        def made() -> Iterator[bytes]:
+            yield (_DECLARATION + pieces[0]).encode("utf-8")
+            for at in range(1, len(pieces), 2):
+                for part in additions.tables[int(pieces[at])]():
+                    self._check_characters(_DOCUMENT, part)
+                    yield _data_text(part).encode("utf-8")
+                if pieces[at + 1]:
+                    yield pieces[at + 1].encode("utf-8")
+
+        return StreamedPart(made, "".join(pieces[::2]).encode("utf-8"))
+
+    def _clear_of_sign_off(self, xml: str, places: list[int]) -> bool:
+        """Whether keep_text_with_sign_off finds the same paragraphs with the tables in place as with the markers:
+        no table between the text's last paragraph and the sign-off, none styled as the sign-off."""
+        if not self.sign_off:
+            return True
+        if self.table_style_ids & set(self.sign_off):
+            return False
+        marks = [at for style_id in self.sign_off if (at := xml.find(f'<w:pStyle w:val="{style_id}"/>')) >= 0]
+        if not marks:
+            return True
+        text = _paragraph_before(xml, _paragraph_before(xml, min(marks)))
+        return not any(max(text, 0) <= at < min(marks) for at in places)
 
     def _check_characters(self, name: str, xml: str) -> None:
         """A character XML cannot hold, made where no {{ }} value shows it (a {% filter %} block): refused with the
@@ -255,12 +348,7 @@ class PreparedTemplate:
         xml = xml.replace("\n<w:p", "<w:p")
         if name == _CORE:
             xml = _PROPERTY_LINE.sub(r"\1", xml)
-        if "{_" in xml or "_}" in xml:  # docxtpl's escapes for literal braces; each replace copies the text
-            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        if any(mark in xml for mark in ("\n", "\t", "\a", "\f")):
-            from docxtpl import DocxTemplate
-
-            xml = DocxTemplate.resolve_listing(None, xml)  # line breaks and tabs inside data text
+        xml = _data_text(xml)
         if not name.startswith("word/"):
             return xml
         if self.column_loops and name == _DOCUMENT:
@@ -293,17 +381,35 @@ class PreparedTemplate:
         parts.update(additions.parts)
         for name, xml in additions.part_rels.items():
             parts[rels_name(name)] = _relationships(xml).encode()
+        out = io.BytesIO()
         try:
             check_report(parts, (self.checked - rendered.keys() - {_RELS, _TYPES}) | checked)
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name, data in parts.items():
+                    if isinstance(data, StreamedPart):
+                        self._write_streamed(archive, name, parts)
+                    else:
+                        _write(archive, name, data, compress=not name.startswith("word/media/"))
         except InvalidReport as exc:
             message = f"生成的报告没有通过最后的检查（{exc}），没有写出；请检查模板"
             problem = Problem(message, place=Place(self.name), code="report-invalid")
             raise ReportError(problem, kind="template") from None
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, data in parts.items():
-                _write(archive, name, data, compress=not name.startswith("word/media/"))
         return out.getvalue()
+
+    def _write_streamed(self, archive: zipfile.ZipFile, name: str, parts: dict[str, bytes | StreamedPart]) -> None:
+        """A streamed part made, checked and compressed piece by piece (more than 1 MB: the fastest level, as
+        _write compresses a body that large)."""
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info._compresslevel = 1  # type: ignore[attr-defined]  # what writestr(compresslevel=1) sets (3.13: an alias)
+        try:
+            with archive.open(info, "w") as stream:
+                for piece in checked_pieces(name, parts):
+                    stream.write(piece)
+        except (BrokenXML, UnsafeXML) as exc:
+            if self.check_output:
+                raise ReportError(self._broken_output(name, exc), kind="template") from None
+            raise xml_invalid(name, exc) from None
 
 
 def repaired_sources(entries: list[tuple[str, bytes]], template: str) -> dict[str, str]:
@@ -412,6 +518,33 @@ def _write(archive: zipfile.ZipFile, name: str, data: bytes, compress: bool = Tr
     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
     archive.writestr(info, data, compresslevel=1 if len(data) > 1_000_000 else 6)
+
+
+def _data_text(xml: str) -> str:
+    """docxtpl's escapes for literal braces undone, and line breaks and tabs inside data text made Word's."""
+    if "{_" in xml or "_}" in xml:  # each replace copies the text
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    if any(mark in xml for mark in ("\n", "\t", "\a", "\f")):
+        from docxtpl import DocxTemplate
+
+        xml = DocxTemplate.resolve_listing(None, xml)
+    return xml
+
+
+def _between_paragraphs(xml: str, places: list[int]) -> bool:
+    """Whether each place stands between paragraphs as docxtpl's resolve_listing finds them (none open at it): a
+    table there is outside every paragraph it rewrites, whatever the table holds."""
+    ends = [found.end() for found in _LISTING_PARAGRAPH.finditer(xml)]
+    for at in places:
+        before = bisect.bisect_right(ends, at)
+        if _PARAGRAPH_OPEN.search(xml, ends[before - 1] if before else 0, at):
+            return False
+    return True
+
+
+def _paragraph_before(xml: str, position: int) -> int:
+    """As keep_text_with_sign_off finds it."""
+    return max(xml.rfind("<w:p>", 0, position), xml.rfind("<w:p ", 0, position))
 
 
 def _relationships(inner: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from markupsafe import escape
@@ -80,6 +81,12 @@ MIN_FONT_PT = 7.0  # a table with more figures than the line holds is set smalle
 class ColumnLayout:
     widths: list[int]  # twips, summing to the table's width
     font_pt: float | None = None  # a smaller size the cells are set in, when the figures would not fit otherwise
+    numbers: tuple[bool, ...] = ()  # per column: every cell that is not empty is a number (is_numeric)
+
+
+# Every digit counts the same in a width and in is_numeric: cells are measured by their shape, 1093 as 0000, so
+# that a column of 10,000 different numbers is a handful of shapes to measure.
+_SHAPE = str.maketrans("123456789", "000000000")
 
 
 def column_layout(table: TableContent, total: int, styles: TableStyles | None = None) -> ColumnLayout:
@@ -88,13 +95,14 @@ def column_layout(table: TableContent, total: int, styles: TableStyles | None = 
     than their longest unbreakable run; when even the numbers do not fit (a trend over many years of large
     values), the table is set in a smaller size, so that a number still never breaks."""
     styles = styles or TableStyles()
-    natural_em, least_em = [], []
+    natural_em, least_em, numbers = [], [], []
     for c, heading in enumerate(table.columns):
-        cells = list({row[c]: None for row in table.rows if c < len(row) and row[c]})  # each distinct text once
+        cells = list({row[c].translate(_SHAPE): None for row in table.rows if c < len(row) and row[c]})  # each once
         head_lines = math.ceil(text_em(heading) / 2) if text_em(heading) > 4 else text_em(heading)
         head_least = max(head_lines, _unbroken_em(heading))  # a heading may take two lines
         widest = max((text_em(x) for x in cells), default=0.0)
-        if cells and all(is_numeric(x) for x in cells):
+        numbers.append(bool(cells) and all(is_numeric(x) for x in cells))
+        if numbers[-1]:
             floor = max(widest, head_least)  # numbers and change phrases never wrap
         else:
             floor = max(max((_unbroken_em(x) for x in cells), default=0.0), head_least, min(widest, 3.0))
@@ -126,7 +134,7 @@ def column_layout(table: TableContent, total: int, styles: TableStyles | None = 
         smaller = smaller if smaller < size else None
     whole = [int(w) for w in widths]
     whole[-1] += total - sum(whole)
-    return ColumnLayout(whole, smaller)
+    return ColumnLayout(whole, smaller, tuple(numbers))
 
 
 # --- XML --------------------------------------------------------------------------------------------------------
@@ -171,6 +179,15 @@ _OWN_MARGINS = '<w:tblCellMar><w:left w:w="85" w:type="dxa"/><w:right w:w="85" w
 def table_xml(table: TableContent, total_width: int, styles: TableStyles | None = None, *, box: bool = False) -> str:
     """A finished table across ``total_width`` twips. ``box``: the shaded 数说/荣誉榜 style (数说表格), falling back
     to 报告表格 where the template has no such style."""
+    return "".join(table_pieces(table, total_width, styles, box=box))
+
+
+def table_pieces(
+    table: TableContent, total_width: int, styles: TableStyles | None = None, *, box: bool = False
+) -> Iterator[str]:
+    """table_xml in pieces, each made only when it is asked for: a part of PART_ROWS rows (after the first, with
+    the paragraph that joins it to the one before). A table of 10,000 rows is 12 million characters; written
+    piece by piece into the package it is never held whole (see engine.StreamedBody)."""
     styles = styles or TableStyles(
         {TABLE.name: "ReportTable", HEADING.name: "TableHeading", TEXT.name: "TableText", NUMBER.name: "TableNumber"}
     )
@@ -185,19 +202,7 @@ def table_xml(table: TableContent, total_width: int, styles: TableStyles | None 
     kinds = (text, number)
     opening = [tuple(_cell_opening(w, props) for props in kinds) for w in widths]
     numeric: dict[str, bool] = {}
-    rows = []
-    for row in table.rows:
-        cells = []
-        for t, starts in zip(row, opening, strict=True):
-            kind = numeric.get(t)
-            if kind is None:
-                kind = numeric[t] = is_numeric(t)
-            run = kinds[kind][1]
-            if "\n" in t:
-                cells.append(f"{starts[kind]}{_runs(t, run)}</w:p></w:tc>")
-            else:
-                cells.append(f'{starts[kind]}<w:r>{run}<w:t xml:space="preserve">{escape(t)}</w:t></w:r></w:p></w:tc>')
-        rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(cells)}</w:tr>")
+    columns = list(zip(opening, layout.numbers, strict=True))
     table_style = (styles.id(BOX) if box else None) or styles.id(TABLE)
     style = f'<w:tblStyle w:val="{escape(table_style)}"/>' if table_style else ""
     borders, margins = ("", "") if table_style else (_OWN_BORDERS, _OWN_MARGINS)
@@ -211,8 +216,26 @@ def table_xml(table: TableContent, total_width: int, styles: TableStyles | None 
     # A long table is written as parts of PART_ROWS rows, each starting with the header row (which also repeats at
     # the top of every page), joined by a hidden paragraph: tables with nothing between them LibreOffice merges
     # back into one, a hidden paragraph mark keeps them apart without a gap in Word, WPS and LibreOffice.
-    parts = [rows[i : i + PART_ROWS] for i in range(0, len(rows), PART_ROWS)] or [[]]
-    return _JOIN.join(f"{start}{''.join(part)}</w:tbl>" for part in parts)
+    for first in range(0, max(len(table.rows), 1), PART_ROWS):
+        rows = []
+        for row in table.rows[first : first + PART_ROWS]:
+            cells = []
+            for t, (starts, numbers) in zip(row, columns, strict=True):
+                if numbers and t:  # a column of numbers: no cell needs asking again
+                    kind = True
+                else:
+                    kind = numeric.get(t)
+                    if kind is None:
+                        kind = numeric[t] = is_numeric(t)
+                run = kinds[kind][1]
+                if "\n" in t:
+                    cells.append(f"{starts[kind]}{_runs(t, run)}</w:p></w:tc>")
+                else:
+                    cells.append(
+                        f'{starts[kind]}<w:r>{run}<w:t xml:space="preserve">{escape(t)}</w:t></w:r></w:p></w:tc>'
+                    )
+            rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(cells)}</w:tr>")
+        yield f"{_JOIN if first else ''}{start}{''.join(rows)}</w:tbl>"
 
 
 _JOIN = (

@@ -12,7 +12,7 @@ from generator.render.templates import TemplateSource
 
 def render_docx(content: Content, template: TemplateSource, today: dt.date | None = None) -> bytes:
     engine = prepared(template)
-    additions = Additions(charts=list(content.charts))
+    additions = Additions(charts=list(content.charts), stream_tables=engine.streams_tables)
     context = template_context(content, additions, engine.text_width, today, engine.names, engine.table_styles)
     return engine.render(context, additions)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import stat
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +162,8 @@ def _read_plain(text: str) -> tuple[dict[str, Any], int] | None:
                 if type(key) is not yaml.ScalarEvent or key.anchor is not None or key.value in result:
                     raise _NotPlain
                 count += 1
-                result[key.value] = value(next(events))
+                # one copy of each key name (10,000 indicators are 40,000 keys): 2 MB of the year held less
+                result[sys.intern(key.value)] = value(next(events))
         raise _NotPlain  # an alias, or a stream that ended early
 
     try:
