@@ -194,7 +194,7 @@ def test_builtin_template_is_a_copyable_file(tmp_path: Path) -> None:
 
 from lxml import etree  # noqa: E402
 
-from generator.render.package import DOCUMENT_MAIN, InvalidReport, check_report  # noqa: E402
+from generator.render.package import DOCUMENT_MAIN, InvalidReport, StreamedPart, check_report  # noqa: E402
 from tests.fixtures import corpus_package as package  # noqa: E402
 from tests.helpers import check_document  # noqa: E402
 
@@ -280,6 +280,9 @@ def test_a_report_with_a_field_reaching_outside_is_never_written(field: bytes) -
         parts = {name: archive.read(name) for name in archive.namelist()}
     with pytest.raises(InvalidReport, match="引用外部内容的域"):
         check_report(parts)
+    streamed = StreamedPart(lambda: iter([]), parts["word/document.xml"])  # a body with long tables made on the way
+    with pytest.raises(InvalidReport, match="引用外部内容的域"):
+        check_report({**parts, "word/document.xml": streamed})  # type: ignore[dict-item]
     ordinary = package.field_template("word/document.xml", package._instr(" PAGE \\* MERGEFORMAT "))
     with zipfile.ZipFile(io.BytesIO(ordinary)) as archive:
         check_report({name: archive.read(name) for name in archive.namelist()})

@@ -397,7 +397,8 @@ def check_report(parts: Mapping[str, bytes], checked: Iterable[str] = ()) -> Non
     check_parts(parts, [name for name in parts if name not in done])
     for name in parts:  # a field's instruction written by the data (a template is refused for it; the last net)
         if name not in done and name.startswith("word/") and name.endswith(".xml"):
-            data = parts[name]
+            part = parts[name]  # a streamed body: its skeleton (the long tables made on the way are our own cells)
+            data = part.skeleton if isinstance(part, StreamedPart) else part
             if b"instrText" in data or b"fldSimple" in data:
                 for code in outside_fields(data):
                     raise InvalidReport(f"{name} 中有引用外部内容的域“{_shown(code)}”")
