@@ -36,6 +36,7 @@ OLE_MESSAGE = (
     "这是旧版 Excel（.xls）、WPS 表格（.et）或设置了打开密码的工作簿，无法读取；"
     "请在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx），不要设置密码"
 )
+UNSAFE_XML_MESSAGE = "工作簿中含有不安全的 XML 声明（DOCTYPE/ENTITY），已拒绝读取"
 
 
 def problem(name: str, message: str, code: str, sheet: str | None = None, cell: str | None = None) -> Problem:
@@ -171,9 +172,7 @@ def scan_package(data: bytes, name: str) -> PackageScan:
         try:
             return _Scanner(archive, name, data).scan()
         except UnsafeXML:
-            raise ReportError(
-                problem(name, "工作簿中含有不安全的 XML 声明（DOCTYPE/ENTITY），已拒绝读取", "xlsx-unsafe-xml")
-            ) from None
+            raise ReportError(problem(name, UNSAFE_XML_MESSAGE, "xlsx-unsafe-xml")) from None
         except (*_DAMAGED, BrokenXML, UnicodeDecodeError):
             raise ReportError(problem(name, "工作簿已损坏，无法读取", "xlsx-corrupt")) from None
 

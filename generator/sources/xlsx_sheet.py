@@ -7,8 +7,10 @@ duration, which number format), the date system (1900 or 1904). Only the sheet's
 
 The XML is hostile input. Every part was already streamed through a check that refuses a DTD anywhere
 (xlsx_package.scan_package, before any parser sees the package); the parser here is lxml with entity resolution,
-DTD loading and the network shut as well (ooxml.safe_parser's settings), and its limits on text size and depth
-left on (no huge_tree): an entity can neither expand nor reach a file.
+DTD loading and the network shut as well (ooxml.safe_parser's settings), its limits on text size and depth left
+on (no huge_tree), and a sheet declaring a DTD is refused here too (UnsafeXML): an entity can neither expand nor
+reach a file. lxml rather than defusedxml: it is already what every other part is parsed with, and twice as fast
+as ElementTree here.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+from generator.ooxml import UnsafeXML
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _ROW = f"{{{MAIN}}}row"
@@ -77,6 +81,10 @@ def sheet_rows(source: IO[bytes], styles: BookStyles, shared_strings: Sequence[s
     context = etree.iterparse(source, events=("end",), tag=_ROW, resolve_entities=False, no_network=True,
                               load_dtd=False, dtd_validation=False, remove_comments=True, remove_pis=True)  # fmt: skip
     for _, row in context:
+        if counter == 1 and row_number == 0:  # the first row: the prolog has been read
+            info = row.getroottree().docinfo
+            if info.doctype or info.internalDTD is not None:
+                raise UnsafeXML  # refused by the package scan already; never read with entities left out
         number = row.get("r")
         if number is None:
             row_number += 1

@@ -26,11 +26,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from generator.errors import DataPath, Place, Problem, ReportError
+from generator.ooxml import UnsafeXML
 from generator.sources import layout, xlsx_sheet
 from generator.sources.layout import Column
 from generator.sources.raw import RawDocument, column_letter, display_name
 from generator.sources.xlsx_package import (
     OLE_MESSAGE,
+    UNSAFE_XML_MESSAGE,
     SheetScan,
     damaged_cells,
     problem,
@@ -376,6 +378,8 @@ class _Reader:
         try:
             with worksheet._get_source() as source:  # the part and the shared strings openpyxl found for this sheet
                 yield from xlsx_sheet.sheet_rows(source, self.styles, worksheet._shared_strings)
+        except UnsafeXML:
+            raise ReportError(problem(self.name, UNSAFE_XML_MESSAGE, "xlsx-unsafe-xml", sheet)) from None
         except Exception as exc:  # openpyxl raises ValueError, IndexError, KeyError… for damaged cells
             found = damaged_cells(self.package, self.scans.get(sheet))
             message = "这一格的内容无法识别，工作簿已损坏（可能由别的程序生成）；请在 Excel 或 WPS 中重新输入这一格"
