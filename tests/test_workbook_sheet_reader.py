@@ -450,3 +450,12 @@ def test_the_report_data_is_the_same_whoever_saved_the_workbook(
         where = [(raw.place_of(p).sheet, raw.place_of(p).cell) for p in expected.places]
         assert where == [(expected.place_of(p).sheet, expected.place_of(p).cell) for p in expected.places], variant
         assert raw.warnings == [w.replace(str(original), str(path)) for w in expected.warnings], variant
+
+
+@pytest.mark.parametrize("form", ["General", "0", "0.0", "0%", "0.0%", "#,##0", "@", '0"%"', "0.00E+00", "[Red]0;-0"])
+@pytest.mark.parametrize("number", [0, 7, -1, 120, 10**15 - 1, -(10**15) + 1, 10**15, 123456789012345678, -(2**63)])
+def test_whole_numbers_read_as_number_text_makes_them(number: int, form: str) -> None:
+    """cell_text's shortcut for whole numbers shown without decimals gives number_text's text."""
+    from generator.sources.xlsx_source import cell_text, number_text
+
+    assert cell_text(number, form) == number_text(number, form)

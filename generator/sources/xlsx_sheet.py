@@ -30,6 +30,7 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _ROW = f"{{{MAIN}}}row"
 _VALUE = f"{{{MAIN}}}v"
 _INLINE = f"{{{MAIN}}}is"
+_TEXT = f"{{{MAIN}}}t"
 _DIGITS = frozenset("0123456789")
 
 Row = tuple[list[Any], list[str | None]]  # values by column (0-based; None where empty), and their number formats
@@ -167,6 +168,8 @@ def _column(reference: str, cached: dict[str, int]) -> int:
 
 def _inline_text(inline: Any) -> str:
     """An inline string's text without formatting (openpyxl's Text.content): its own <t>, then each run's."""
+    if len(inline) == 1 and inline[0].tag == _TEXT:  # what nearly every program writes: one <t>
+        return inline[0].text or ""
     plain = None
     runs = []
     for child in inline:

@@ -44,6 +44,7 @@ from generator.sources.xlsx_package import (
 MAX_CELLS = 120_000
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _CELL = re.compile(r"([A-Z]+)(\d+)")
+_EXACT = 10**15  # whole numbers below this have at most Excel's 15 digits
 
 
 def read_workbook(path: Path) -> RawDocument:
@@ -120,6 +121,8 @@ def number_text(value: float | int, number_format: str) -> str:
 def cell_text(value: Any, number_format: str) -> str | None:
     if value is None:
         return None
+    if type(value) is int and -_EXACT < value < _EXACT and _format_rules(number_format) == (False, 0):
+        return str(value)  # a whole number shown as one: what number_text makes of it, without Decimal's work
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
