@@ -348,6 +348,8 @@ def test_what_the_handmade_sheets_hold() -> None:
         '<row r="1"><c r="A1"><v>NaN</v></c></row>',  # a number cell that is no number
         '<row r="1"><c r="A1" t="s"><v>99</v></c></row>',  # a text cell pointing at no text
         '<row r="1"><c r="XFDA1"><v>1</v></c></row>',  # an address beyond the last column
+        '<row r="1"><c r="A1"><v>1</v></c><c r="A1B2"><v>1</v></c></row>',  # letters after the row number
+        '<row r="1"><c r="B1"><v>1</v></c><c r="B"><v>1</v></c></row>',  # no row number
         '<row r="1"><c r="A1"><v>1</v></c></row><row r="x"><c><v>1</v></c></row>',  # a row number that is none
         '<row r="1"><c r="A1" s="x"><v>1</v></c></row>',
     ],

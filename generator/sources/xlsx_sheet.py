@@ -76,7 +76,9 @@ def sheet_rows(source: IO[bytes], styles: BookStyles, shared_strings: Sequence[s
     Raises what openpyxl raises for a damaged cell (ValueError, IndexError…) or lxml for damaged XML."""
     counter = 1
     row_number = 0
-    cached: dict[str, int] = {}  # column letters -> number: a sheet has few columns
+    # column letters -> number, for letters before a cell address's first digit where the rest was a number: a
+    # sheet has few columns
+    cached: dict[str, int] = {}
     dates = styles.dates
     shared = shared_strings
     context = etree.iterparse(source, events=("end",), tag=_ROW, resolve_entities=False, no_network=True,
@@ -107,7 +109,10 @@ def sheet_rows(source: IO[bytes], styles: BookStyles, shared_strings: Sequence[s
                 style = int(style)
             value: Any = None if kind == "inlineStr" else (cell.findtext(_VALUE) or None)
             if reference:
-                column = _column(reference, cached)
+                letters = reference.rstrip("0123456789")  # a column seen before: no need to look at it again
+                column = cached.get(letters, 0) if len(letters) < len(reference) else 0
+                if not column:
+                    column = _column(reference, cached)
             else:
                 column += 1
             if value is not None:
