@@ -9,8 +9,8 @@ The XML is hostile input. Every part was already streamed through a check that r
 (xlsx_package.scan_package, before any parser sees the package); the parser here is lxml with entity resolution,
 DTD loading and the network shut as well (ooxml.safe_parser's settings), its limits on text size and depth left
 on (no huge_tree), and a sheet declaring a DTD is refused here too (UnsafeXML): an entity can neither expand nor
-reach a file. lxml rather than defusedxml: it is already what every other part is parsed with, and twice as fast
-as ElementTree here.
+reach a file. lxml rather than defusedxml's ElementTree (forbid_dtd): lxml is what the other parts are parsed
+with, and it took a quarter less time over a 10,000-row sheet.
 """
 
 from __future__ import annotations

@@ -383,7 +383,7 @@ class _Reader:
                 yield from xlsx_sheet.sheet_rows(source, self.styles, worksheet._shared_strings)
         except UnsafeXML:
             raise ReportError(problem(self.name, UNSAFE_XML_MESSAGE, "xlsx-unsafe-xml", sheet)) from None
-        except Exception as exc:  # openpyxl raises ValueError, IndexError, KeyError… for damaged cells
+        except Exception as exc:  # ValueError, IndexError… for damaged cells, as openpyxl raised; lxml for bad XML
             found = damaged_cells(self.package, self.scans.get(sheet))
             message = "这一格的内容无法识别，工作簿已损坏（可能由别的程序生成）；请在 Excel 或 WPS 中重新输入这一格"
             problems = [problem(self.name, f"{message}：{what}", "xlsx-corrupt", sheet, cell) for cell, what in found]
