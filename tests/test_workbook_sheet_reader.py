@@ -149,6 +149,15 @@ def utf16(xml: bytes) -> bytes:
     return text.encode("utf-16")
 
 
+def wps_like(xml: bytes) -> bytes:
+    """As WPS writes a sheet: a dimension that says A1 whatever the sheet holds, rows with spans and attributes of
+    a namespace of its own (x14ac:dyDescent, here under a prefix of its own)."""
+    xml = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1"/>', xml)
+    ac = b"http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"
+    xml = re.sub(rb"<worksheet\b", b'<worksheet xmlns:wx="' + ac + b'"', xml, count=1)
+    return re.sub(rb"<row\b", b'<row wx:dyDescent="0.15"', xml)
+
+
 def _letters(number: int) -> str:
     return openpyxl.utils.get_column_letter(number)
 
@@ -160,6 +169,7 @@ VARIANTS: dict[str, Callable[[bytes], bytes]] = {
     "prefixed": prefixed,
     "commented": commented,
     "utf16": utf16,
+    "wps_like": wps_like,
 }
 
 
@@ -402,7 +412,7 @@ def test_workbooks_saved_by_libreoffice_read_as_openpyxl_reads_them(resaved: dic
     for name, (_, saved) in resaved.items():
         data = saved.read_bytes()
         assert b"sharedStrings" in data, name  # LibreOffice's own way of storing text
-        for variant in ("as_saved", "no_cell_references", "no_row_references"):
+        for variant in ("as_saved", "no_cell_references", "no_row_references", "wps_like"):
             same_as_openpyxl(with_sheets(data, VARIANTS[variant]))
 
 
@@ -436,7 +446,7 @@ def test_the_report_data_is_the_same_whoever_saved_the_workbook(
     original, saved = resaved["written_example"]
     expected = read_workbook(original)
     variants = {"libreoffice": saved.read_bytes()}
-    for variant in ("no_cell_references", "no_row_references", "prefixed", "commented", "utf16"):
+    for variant in ("no_cell_references", "no_row_references", "prefixed", "commented", "utf16", "wps_like"):
         variants[variant] = with_sheets(original.read_bytes(), VARIANTS[variant])
         variants[f"libreoffice_{variant}"] = with_sheets(saved.read_bytes(), VARIANTS[variant])
     for variant, data in variants.items():
