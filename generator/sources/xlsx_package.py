@@ -36,6 +36,7 @@ OLE_MESSAGE = (
     "这是旧版 Excel（.xls）、WPS 表格（.et）或设置了打开密码的工作簿，无法读取；"
     "请在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx），不要设置密码"
 )
+UNSAFE_XML_MESSAGE = "工作簿中含有不安全的 XML 声明（DOCTYPE/ENTITY），已拒绝读取"
 
 
 def problem(name: str, message: str, code: str, sheet: str | None = None, cell: str | None = None) -> Problem:
@@ -108,10 +109,10 @@ def _what_it_is(data: bytes) -> str:
 # What a year's workbook never needs more of; beyond these, reading would take minutes and gigabytes (openpyxl
 # keeps every shared string, and parses every row and cell a sheet lists, empty or not).
 MAX_SHARED_STRINGS = 200_000  # texts in the shared string table: a year fills at most ~120,000 cells
-# Tags ('<') in the sheets as openpyxl will parse them, once the empty formatted rows after the last row with
-# something in it are left out: 120,000 filled cells take about 700,000; openpyxl parses ~100,000 elements a second.
+# Tags ('<') in the sheets as the sheet reader (xlsx_sheet) will parse them, once the empty formatted rows after the
+# last row with something in it are left out: 120,000 filled cells take about 700,000.
 MAX_MARKUP = 1_000_000
-MAX_ROWS = 200_000  # rows openpyxl parses (a row with attributes costs it half a kilobyte), all sheets together
+MAX_ROWS = 200_000  # rows the sheet reader parses, all sheets together
 MAX_MERGES = 20_000  # merged ranges, all sheets together
 # Records in the styles part (cell formats, fonts, fills, borders…): Excel allows 64,000 cell formats; openpyxl
 # keeps every record as objects (150,000 take 300 MB).
@@ -171,9 +172,7 @@ def scan_package(data: bytes, name: str) -> PackageScan:
         try:
             return _Scanner(archive, name, data).scan()
         except UnsafeXML:
-            raise ReportError(
-                problem(name, "工作簿中含有不安全的 XML 声明（DOCTYPE/ENTITY），已拒绝读取", "xlsx-unsafe-xml")
-            ) from None
+            raise ReportError(problem(name, UNSAFE_XML_MESSAGE, "xlsx-unsafe-xml")) from None
         except (*_DAMAGED, BrokenXML, UnicodeDecodeError):
             raise ReportError(problem(name, "工作簿已损坏，无法读取", "xlsx-corrupt")) from None
 

@@ -26,11 +26,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from generator.errors import DataPath, Place, Problem, ReportError
-from generator.sources import layout
+from generator.ooxml import UnsafeXML
+from generator.sources import layout, xlsx_sheet
 from generator.sources.layout import Column
 from generator.sources.raw import RawDocument, column_letter, display_name
 from generator.sources.xlsx_package import (
     OLE_MESSAGE,
+    UNSAFE_XML_MESSAGE,
     SheetScan,
     damaged_cells,
     problem,
@@ -42,6 +44,7 @@ from generator.sources.xlsx_package import (
 MAX_CELLS = 120_000
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _CELL = re.compile(r"([A-Z]+)(\d+)")
+_EXACT = 10**15  # whole numbers below this have at most Excel's 15 digits
 
 
 def read_workbook(path: Path) -> RawDocument:
@@ -118,6 +121,8 @@ def number_text(value: float | int, number_format: str) -> str:
 def cell_text(value: Any, number_format: str) -> str | None:
     if value is None:
         return None
+    if type(value) is int and -_EXACT < value < _EXACT and _format_rules(number_format) == (False, 0):
+        return str(value)  # a whole number shown as one: what number_text makes of it, without Decimal's work
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -151,6 +156,7 @@ class _Reader:
         self.book = book
         self.scans = scans
         self.package = b""  # the file's bytes, set by read_workbook: looked into only if a sheet proves damaged
+        self.styles = xlsx_sheet.BookStyles.of(book)
         self.cells_read = 0
         self.data: dict[str, Any] = {}
         self.places: dict[DataPath, Place | tuple[str, int, int]] = {(): Place(name)}
@@ -330,7 +336,6 @@ class _Reader:
         worksheet = self.book[sheet]
         if not _has_cells(worksheet):
             return
-        worksheet.reset_dimensions()  # WPS may declare A1:A1; the rows themselves say how far the data goes
         continuations: dict[int, list[tuple[int, tuple[int, int]]]] = {}
         for min_row, min_col, max_row, max_col in scan.merges:
             if (max_row - min_row + 1) * (max_col - min_col + 1) > 100_000:
@@ -341,8 +346,8 @@ class _Reader:
                         continuations.setdefault(r, []).append((c, (min_row, min_col)))
         origins = {origin for cells in continuations.values() for _, origin in cells}
         origin_values: dict[tuple[int, int], str | None] = {}
-        for number, row in enumerate(self._iter_rows(sheet, worksheet), start=1):
-            cells = [cell_text(c.value, c.number_format) if c.value is not None else None for c in row]
+        for number, (values, shown) in enumerate(self._iter_rows(sheet, worksheet), start=1):
+            cells = [None if v is None else cell_text(v, form) for v, form in zip(values, shown, strict=True)]
             continued: set[int] = set()
             if origins:
                 for c, text in enumerate(cells, start=1):
@@ -368,13 +373,17 @@ class _Reader:
                     )
                 yield _Row(number, cells, continued)
 
-    def _iter_rows(self, sheet: str, worksheet: Any) -> Iterator[Any]:
-        """openpyxl's rows; a sheet it cannot read past (a number cell holding "NaN", a cell address beyond XFD, a
-        text cell pointing at no text: what other programs sometimes write) is a problem naming the sheet and,
-        where the XML shows it, the cell."""
+    def _iter_rows(self, sheet: str, worksheet: Any) -> Iterator[xlsx_sheet.Row]:
+        """The sheet's rows as openpyxl's read-only mode gives them (its whole length: WPS may declare A1:A1), read
+        in one pass (xlsx_sheet); a sheet that cannot be read past (a number cell holding "NaN", a cell address
+        beyond XFD, a text cell pointing at no text: what other programs sometimes write) is a problem naming the
+        sheet and, where the XML shows it, the cell."""
         try:
-            yield from worksheet.iter_rows()
-        except Exception as exc:  # openpyxl raises ValueError, IndexError, KeyError… for damaged cells
+            with worksheet._get_source() as source:  # the part and the shared strings openpyxl found for this sheet
+                yield from xlsx_sheet.sheet_rows(source, self.styles, worksheet._shared_strings)
+        except UnsafeXML:
+            raise ReportError(problem(self.name, UNSAFE_XML_MESSAGE, "xlsx-unsafe-xml", sheet)) from None
+        except Exception as exc:  # ValueError, IndexError… for damaged cells, as openpyxl raised; lxml for bad XML
             found = damaged_cells(self.package, self.scans.get(sheet))
             message = "这一格的内容无法识别，工作簿已损坏（可能由别的程序生成）；请在 Excel 或 WPS 中重新输入这一格"
             problems = [problem(self.name, f"{message}：{what}", "xlsx-corrupt", sheet, cell) for cell, what in found]
