@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import decimal
 import functools
+import hashlib
 import itertools
 import os
 import re
@@ -28,6 +29,7 @@ import signal
 import sys
 import threading
 import time
+import types
 from collections.abc import Callable, Iterable, Iterator, Sized
 from typing import Any
 
@@ -487,7 +489,11 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
                frozenset(self.tests), source)  # fmt: skip
         code = _COMPILED.get(key)
         if code is None:
-            code = self.compile(source)
+            digest = _STORED.digest(key)
+            code = _STORED.get(digest)
+            if code is None:
+                code = self.compile(source)
+                _STORED.put(digest, code)
             if len(_COMPILED) >= _COMPILED_KEPT:
                 _COMPILED.clear()  # a bound, never a growing heap; the common texts come back at once
             _COMPILED[key] = code
@@ -496,6 +502,54 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
 
 _COMPILED: dict[tuple[Any, ...], Any] = {}  # the code of each text compiled in this process
 _COMPILED_KEPT = 4096
+
+
+class _StoredCodes:
+    """Compiled texts kept between processes in the per-user cache (generator/cache.py), as prepared templates are:
+    compiling a year's expressions from scratch was a third of a single build's own work. One entry per version of
+    Python, Jinja, annual-report and this module (whose code generator the compiled code comes from); in it, code
+    by a digest of the text and the settings it was compiled with."""
+
+    def __init__(self) -> None:
+        self.entry = ""
+        self.codes: dict[str, Any] | None = None
+        self.added = False
+
+    def digest(self, key: tuple[Any, ...]) -> str:
+        kind, autoescape, newline, filters, tests, source = key
+        settings = f"{kind.__module__}.{kind.__qualname__}|{autoescape!r}|{newline}|{sorted(filters)}|{sorted(tests)}"
+        return hashlib.sha256(f"{settings}\0{source}".encode("utf-8", "surrogatepass")).hexdigest()
+
+    def get(self, digest: str) -> Any:
+        if self.codes is None:
+            from generator import cache
+
+            self.entry = cache.code_digest(sys.modules[__name__]).hexdigest()
+            self.codes = cache.load(self.entry, "codes") or {}
+        code = self.codes.get(digest)
+        return code if isinstance(code, types.CodeType) else None
+
+    def put(self, digest: str, code: Any) -> None:
+        if self.codes is not None:
+            self.codes[digest] = code
+            self.added = True
+
+    def save(self) -> None:
+        if not self.added or self.codes is None:
+            return
+        from generator import cache
+
+        newest = dict(list(self.codes.items())[-_COMPILED_KEPT:])  # the texts compiled last stay
+        cache.store(self.entry, newest, "codes")
+        self.added = False
+
+
+_STORED = _StoredCodes()
+
+
+def keep_compiled() -> None:
+    """Store the texts compiled since the last call in the per-user cache (when there is one)."""
+    _STORED.save()
 
 
 def _not_callable(obj: Any, owner: Any, name: str) -> str:

@@ -120,7 +120,7 @@ def test_wheel_ships_the_templates_and_the_page_inside_the_package(tmp_path: Pat
 
 
 def test_template_cache_is_optional_and_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.render import cache
+    from generator import cache
 
     monkeypatch.setenv("ANNUAL_REPORT_CACHE", str(tmp_path))
     for number in range(cache.KEEP + 5):

@@ -19,7 +19,7 @@ from generator.figures.numerals import chinese_numeral, written_number
 from generator.figures.phrasing import NO_DATA, table_change
 from generator.model import Report
 from generator.paths import data_relative
-from generator.sandbox import memory_ceiling
+from generator.sandbox import keep_compiled, memory_ceiling
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,7 @@ def compose(report: Report, base_dir: Path, years: YearValues | None = None) -> 
     text = _Texts(TextExpander(report, figures), unfilled)
     with memory_ceiling():  # the last line behind the sandbox's checks, once for all the texts
         content = _content(report, base_dir, years, figures, text, problems)
+    keep_compiled()  # the texts' compiled code, for the next build of this year
     return content, problems + text.problems
 
 

@@ -27,10 +27,10 @@ from jinja2 import Template, TemplateSyntaxError, meta
 from lxml import etree
 from markupsafe import Markup
 
+from generator import cache
 from generator.errors import Place, Problem, ReportError
 from generator.figures.content import ChartContent, TableContent
 from generator.ooxml import BrokenXML, UnsafeXML, check_xml, parse, serialize
-from generator.render import cache
 from generator.render.charts import place_charts, placeholders
 from generator.render.keep import keep_text_with_sign_off
 from generator.render.package import (

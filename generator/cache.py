@@ -1,9 +1,11 @@
-"""A per-user cache of prepared templates, so that a single build does not repair and compile the same template
-again (Python's own .pyc files do the same for code).
+"""A per-user cache of compiled code, so that a single build does not repair and compile the same template, or
+compile the same expressions in the data, again (Python's own .pyc files do the same for code).
 
-The key is the template's content together with the versions of Python, Jinja and annual-report; an entry holds the
-repaired Jinja source of each part and its compiled code. Nothing here is required: when the cache cannot be read
-or written (a read-only home, ANNUAL_REPORT_CACHE set to an empty value) templates are simply prepared each time.
+Two kinds of entries: a prepared template (``*.template``: the repaired Jinja source of each part and its compiled
+code), keyed by the template's content together with the versions of Python, Jinja and annual-report and the code
+of our sandbox and engine; and the compiled expressions of the data (``*.codes``: code by a digest of the text and
+of what its compiled form depends on, see sandbox.compile_text). Nothing here is required: when the cache cannot be
+read or written (a read-only home, ANNUAL_REPORT_CACHE set to an empty value) everything is compiled each time.
 """
 
 from __future__ import annotations
@@ -32,31 +34,39 @@ def cache_dir() -> Path | None:
 def key(data: bytes) -> str:
     """The template's bytes with everything its compiled form depends on: Python, Jinja, and the code of our
     sandbox and engine (a sandbox that learned a new check must not run code compiled without it)."""
-    import jinja2
-
-    from generator import __version__, sandbox
+    from generator import sandbox
     from generator.render import engine
 
-    digest = hashlib.sha256(f"{sys.version}|{jinja2.__version__}|{__version__}".encode())
-    for module in (sandbox, engine):
-        with contextlib.suppress(OSError):
-            digest.update(Path(module.__file__).read_bytes())
+    digest = code_digest(sandbox, engine)
     digest.update(b"\0" + data)
     return digest.hexdigest()
 
 
-def load(entry: str) -> dict[str, Any] | None:
+def code_digest(*modules: Any) -> Any:
+    """A running digest of what compiled code depends on: Python, Jinja, annual-report, and the code of ``modules``."""
+    import jinja2
+
+    from generator import __version__
+
+    digest = hashlib.sha256(f"{sys.version}|{jinja2.__version__}|{__version__}".encode())
+    for module in modules:
+        with contextlib.suppress(OSError):
+            digest.update(Path(module.__file__).read_bytes())
+    return digest
+
+
+def load(entry: str, kind: str = "template") -> dict[Any, Any] | None:
     folder = cache_dir()
     if folder is None:
         return None
     try:
-        value = marshal.loads((folder / f"{entry}.template").read_bytes())
+        value = marshal.loads((folder / f"{entry}.{kind}").read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
         return None
     return value if isinstance(value, dict) else None
 
 
-def store(entry: str, value: dict[str, Any]) -> None:
+def store(entry: str, value: dict[Any, Any], kind: str = "template") -> None:
     folder = cache_dir()
     if folder is None:
         return
@@ -67,9 +77,9 @@ def store(entry: str, value: dict[str, Any]) -> None:
         temporary = Path(name)
         with os.fdopen(handle, "wb") as stream:
             stream.write(marshal.dumps(value))
-        os.replace(temporary, folder / f"{entry}.template")
+        os.replace(temporary, folder / f"{entry}.{kind}")
         temporary = None
-        _prune(folder)
+        _prune(folder, kind)
     except (OSError, ValueError):
         pass  # a cache that cannot be written is no cache, not an error
     finally:
@@ -78,11 +88,11 @@ def store(entry: str, value: dict[str, Any]) -> None:
                 temporary.unlink()
 
 
-KEEP = 32  # templates a person uses are few; old entries beyond these go
+KEEP = 32  # templates a person uses are few; old entries beyond these go (the codes: one file per version)
 
 
-def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.template"), key=lambda p: p.stat().st_mtime, reverse=True)
+def _prune(folder: Path, kind: str) -> None:
+    entries = sorted(folder.glob(f"*.{kind}"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
         with contextlib.suppress(OSError):
             old.unlink()
