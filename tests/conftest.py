@@ -75,6 +75,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # The warm PDF service (generator/pdf_service.py) that commands start: the session's own, ended with it.
     os.environ["ANNUAL_REPORT_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="annual-report-run-")
     os.environ.setdefault("ANNUAL_REPORT_PDF_IDLE", "300")
+    # The session's own cache of compiled templates and expressions: it starts empty, and the user's stays untouched.
+    os.environ["ANNUAL_REPORT_CACHE"] = tempfile.mkdtemp(prefix="annual-report-cache-")
     folder = Path(tempfile.mkdtemp(prefix="annual-report-documents-"))
     folder.chmod(0o777)  # commands run without the right to override permissions record here too
     os.environ[document_ledger.LEDGER_ENV] = str(folder)
@@ -110,3 +112,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
             stop_all(Path(services))
             shutil.rmtree(services, ignore_errors=True)
+        cache = os.environ.get("ANNUAL_REPORT_CACHE", "")
+        if Path(cache).name.startswith("annual-report-cache-"):  # the one this session made
+            shutil.rmtree(cache, ignore_errors=True)

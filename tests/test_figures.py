@@ -264,6 +264,8 @@ def test_each_distinct_text_expression_is_compiled_once_per_process(monkeypatch:
 
     monkeypatch.setattr(sandbox.ReportSandbox, "compile", counting)
     monkeypatch.setattr(sandbox, "_COMPILED", {})
+    monkeypatch.setenv("ANNUAL_REPORT_CACHE", "")  # the process alone: no code kept from earlier ones (test_cache.py)
+    monkeypatch.setattr(sandbox, "_STORED", sandbox._StoredCodes())
     texts = ["{{ 年份 }}年发案{{ 发案数 }}起，{{ 同比(发案数) }}", "{{ 简称 }}共破案{{ 破案数.value }}起"]
     results = []
     for year, cases in ((2021, 90), (2022, 120), (2023, 75)):
