@@ -46,6 +46,18 @@ _DROPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\u
 MAX_TEXT = 200_000  # characters in one text field; far above any real paragraph, well below trouble
 
 
+_MAX_INT_BITS = 13_000  # about 3,900 digits: Python refuses to make an int of more than 4,300 digits text
+
+
+def _as_text(value: Any) -> str:
+    """str(value), but an integer too long to become text (from the Python API) is said to be one, not a crash."""
+    if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+        raise _invalid(
+            "number_range", "数字过大（约 {digits} 位），超出范围", {"digits": int(value.bit_length() * 0.30103)}
+        )
+    return str(value)
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "“键: 值”形式的内容"
@@ -53,6 +65,8 @@ def _describe(value: Any) -> str:
         return "一个列表"
     if value is None:
         return "空值"
+    if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+        return f"一个约 {int(value.bit_length() * 0.30103)} 位的数字"
     text = str(value)
     return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
 
@@ -61,7 +75,7 @@ def clean_text(value: Any) -> str:
     """Text as it may stand in a Word document: line ends unified, control characters removed, trimmed."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise _invalid("text_type", "应为一段文字，实际是{found}", {"found": _describe(value)})
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = _as_text(value).replace("\r\n", "\n").replace("\r", "\n")
     text = _C1_CONTROLS.sub("", _NOT_XML.sub("", text))
     if len(text) > MAX_TEXT:
         raise _invalid(
@@ -234,7 +248,7 @@ def _date(value: Any) -> dt.date | None:
     """2020-01-15, 2020/1/15, 2020.1.15, 2020年1月15日 (and a date cell's 2020-01-15 00:00:00)."""
     if value is None or isinstance(value, dt.date):
         return value.date() if isinstance(value, dt.datetime) else value
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = unicodedata.normalize("NFKC", _as_text(value)).strip()
     if not text:
         return None
     found = _DATE.fullmatch(text)
@@ -253,7 +267,7 @@ _FALSE = {"false", "no", "n", "off", "0", "否", "不", "×", "✗"}
 def _flag(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    text = str(value).strip().lower() if value is not None else ""
+    text = _as_text(value).strip().lower() if value is not None else ""
     if text in _TRUE:
         return True
     if text in _FALSE:

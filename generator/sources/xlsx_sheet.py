@@ -15,13 +15,15 @@ with, and it took a quarter less time over a 10,000-row sheet.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
-from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 
 from generator.ooxml import UnsafeXML
@@ -32,6 +34,26 @@ _VALUE = f"{{{MAIN}}}v"
 _INLINE = f"{{{MAIN}}}is"
 _TEXT = f"{{{MAIN}}}t"
 _DIGITS = frozenset("0123456789")
+_ADDRESS = re.compile(r"[A-Za-z]{1,3}[0-9]+")
+_WORKSHEET = f"{{{MAIN}}}worksheet"
+MAX_ROW = 1_048_576  # the last row a sheet has in Excel, WPS and LibreOffice
+_KIND_WORDS = {"n": "数字", "s": "共享文字的编号", "b": "是/否值（0 或 1）", "d": "日期"}
+
+
+class DamagedCell(ValueError):
+    """A cell or row no spreadsheet program writes (a row number beyond the sheet or out of order, a text number
+    that points at no text…): where it is (a cell address, or None) and what is wrong, in the user's words. Reading
+    on would hang (row 1,000,000,000), or leave the row or the cell out, or read another cell's text, in silence."""
+
+    def __init__(self, cell: str | None, what: str, *, row: bool = False) -> None:
+        super().__init__(what)
+        self.cell, self.what, self.row = cell, what, row
+
+
+class ForeignSheet(ValueError):
+    """A sheet whose XML is not in the namespace of the .xlsx format (a 'Strict Open XML' workbook): none of its
+    rows would be found, and the sheet would read as empty."""
+
 
 Row = tuple[list[Any], list[str | None]]  # values by column (0-based; None where empty), and their number formats
 
@@ -92,47 +114,61 @@ def sheet_rows(source: IO[bytes], styles: BookStyles, shared_strings: Sequence[s
         if number is None:
             row_number += 1
         else:
-            try:
-                row_number = int(number)
-            except ValueError:
-                whole = float(number)
-                if not whole.is_integer():
-                    raise ValueError(f"{number} is not a valid row number") from None
-                row_number = int(whole)
+            row_number = _row_number(number)
+        if not 1 <= row_number <= MAX_ROW:
+            raise DamagedCell(None, f"行号“{str(number)[:20]}”超出了工作表的范围（1 到 {MAX_ROW}）", row=True)
+        if row_number < counter:  # openpyxl leaves such a row out in silence; Excel calls the file damaged
+            what = "出现了两次" if row_number == counter - 1 else f"出现在第 {counter - 1} 行之后（行的顺序错乱）"
+            raise DamagedCell(f"A{row_number}", f"第 {row_number} 行{what}", row=True)
         cells = []
         column = 0
         for cell in row:
             kind = cell.get("t", "n")
             reference = cell.get("r")
-            style: Any = cell.get("s", 0)
-            if style:
-                style = int(style)
-            value: Any = None if kind == "inlineStr" else (cell.findtext(_VALUE) or None)
-            if reference:
-                letters = reference.rstrip("0123456789")  # a column seen before: no need to look at it again
-                column = cached.get(letters, 0) if len(letters) < len(reference) else 0
-                if not column:
-                    column = _column(reference, cached)
-            else:
-                column += 1
-            if value is not None:
-                if kind == "n":
-                    value = float(value) if "." in value or "E" in value or "e" in value else int(value)
-                    if style in dates:
-                        try:
-                            value = from_excel(value, styles.epoch, timedelta=style in styles.durations)
-                        except (OverflowError, ValueError):  # a serial beyond the dates: openpyxl's error value
-                            value = "#VALUE!"
-                elif kind == "s":
-                    value = shared[int(value)]
-                elif kind == "b":
-                    value = bool(int(value))
-                elif kind == "d":
-                    value = from_ISO8601(value)
-            elif kind == "inlineStr":
-                inline = cell.find(_INLINE)
-                if inline is not None:
-                    value = _inline_text(inline)
+            raw: Any = None
+            try:
+                if reference:
+                    letters = reference.rstrip("0123456789")  # a column seen before: no need to look at it again
+                    at = cached.get(letters, 0) if len(letters) < len(reference) else 0
+                    if not at:
+                        at = _column(reference, cached)
+                else:
+                    at = column + 1
+                if at <= column:  # openpyxl drops or overwrites such a cell in silence; Excel calls it damaged
+                    raise DamagedCell(reference, "这一格与同一行前面的格子顺序错乱或重复")
+                column = at
+                style: Any = cell.get("s", 0)
+                if style:
+                    style = int(style)
+                    if style < 0:
+                        raise ValueError  # a negative id would take the last style's format
+                value: Any = None if kind == "inlineStr" else (cell.findtext(_VALUE) or None)
+                raw = value
+                if value is not None:
+                    if kind == "n":
+                        value = float(value) if "." in value or "E" in value or "e" in value else int(value)
+                        if style in dates:
+                            try:
+                                value = from_excel(value, styles.epoch, timedelta=style in styles.durations)
+                            except (OverflowError, ValueError):  # a serial beyond the dates: openpyxl's error value
+                                value = "#VALUE!"
+                    elif kind == "s":
+                        index = int(value)
+                        if index < 0:
+                            raise IndexError  # a negative number would read a text from the end of the table
+                        value = shared[index]
+                    elif kind == "b":
+                        value = bool(int(value))
+                    elif kind == "d":
+                        value = from_ISO8601(value)
+                elif kind == "inlineStr":
+                    inline = cell.find(_INLINE)
+                    if inline is not None:
+                        value = _inline_text(inline)
+            except DamagedCell:
+                raise
+            except (ValueError, IndexError, TypeError, OverflowError):
+                raise _damaged(cell, reference, kind, raw, row_number, column) from None
             cells.append((column, value, style))
         row.clear(keep_tail=True)
         while row.getprevious() is not None:  # rows already read: memory stays flat
@@ -140,8 +176,6 @@ def sheet_rows(source: IO[bytes], styles: BookStyles, shared_strings: Sequence[s
         for _ in range(counter, row_number):  # rows the sheet skips
             counter += 1
             yield [], []
-        if counter > row_number:
-            continue
         counter += 1
         if not cells:
             yield [], []
@@ -154,6 +188,35 @@ def sheet_rows(source: IO[bytes], styles: BookStyles, shared_strings: Sequence[s
                 values[at - 1] = value
                 shown[at - 1] = None if value is None else styles.format_of(style)
         yield values, shown
+    root = context.root
+    if root is not None and root.tag != _WORKSHEET:
+        raise ForeignSheet(root.tag)
+
+
+def _row_number(number: str) -> int:
+    """A row's r= as openpyxl reads it: a whole number, also written as one with decimals (12.0)."""
+    try:
+        return int(number)
+    except ValueError:
+        try:
+            whole = float(number)
+        except ValueError:
+            whole = math.nan
+        if not whole.is_integer():
+            raise DamagedCell(None, f"行号“{number[:20]}”不是整数", row=True) from None
+        return int(whole)
+
+
+def _damaged(cell: Any, reference: str | None, kind: str, raw: Any, row: int, column: int) -> DamagedCell:
+    """What is wrong with a cell that could not be read, at its address (the one it would have if it has none)."""
+    if reference and not _ADDRESS.fullmatch(reference):
+        return DamagedCell(None, f"单元格地址“{reference[:20]}”超出了工作表的范围")
+    where = reference.upper() if reference else f"{get_column_letter(column)}{row}"
+    style = cell.get("s")
+    if style and not (style.isdigit() and style.isascii()):
+        return DamagedCell(where, f"格式编号“{style[:20]}”无法识别")
+    word = _KIND_WORDS.get(kind, "内容")
+    return DamagedCell(where, f"{word}格里是“{str(raw)[:20]}”，无法识别")
 
 
 def _column(reference: str, cached: dict[str, int]) -> int:

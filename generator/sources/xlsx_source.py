@@ -383,6 +383,24 @@ class _Reader:
                 yield from xlsx_sheet.sheet_rows(source, self.styles, worksheet._shared_strings)
         except UnsafeXML:
             raise ReportError(problem(self.name, UNSAFE_XML_MESSAGE, "xlsx-unsafe-xml", sheet)) from None
+        except xlsx_sheet.DamagedCell as damaged:
+            if damaged.row:
+                message = "这一行的行号无法识别，工作簿已损坏（可能由别的程序生成）；请在 Excel 或 WPS 中打开并另存一次"
+            else:
+                message = "这一格的内容无法识别，工作簿已损坏（可能由别的程序生成）；请在 Excel 或 WPS 中重新输入这一格"
+            raise ReportError(
+                problem(self.name, f"{message}：{damaged.what}", "xlsx-corrupt", sheet, damaged.cell)
+            ) from None
+        except xlsx_sheet.ForeignSheet:
+            raise ReportError(
+                problem(
+                    self.name,
+                    "这张工作表不是按常见的 Excel 工作簿格式保存的（可能是“Strict Open XML”格式），读出来会是空表；"
+                    "请在 Excel 中“另存为”Excel 工作簿（.xlsx），不要选 Strict Open XML",
+                    "xlsx-strict",
+                    sheet,
+                )
+            ) from None
         except Exception as exc:  # ValueError, IndexError… for damaged cells, as openpyxl raised; lxml for bad XML
             found = damaged_cells(self.package, self.scans.get(sheet))
             message = "这一格的内容无法识别，工作簿已损坏（可能由别的程序生成）；请在 Excel 或 WPS 中重新输入这一格"
