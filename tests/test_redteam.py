@@ -210,3 +210,49 @@ def test_the_model_says_what_is_wrong_with_any_value(field: tuple) -> None:
             Report.model_validate(data)
         except InvalidData as invalid:
             assert_chinese([problem.message for problem in invalid.problems])
+
+
+# --- the budget of expanded text: reached once, it stays reached -------------------------------------------------
+
+
+def expanding_year(where: str, expressions: list[str], times: int) -> str:
+    """A year whose texts at ``where`` are ``expressions`` used in turn, ``times`` texts in all (no YAML aliases)."""
+    texts = [expressions[i % len(expressions)] for i in range(times)]
+    quoted = ["'" + text.replace("'", "''") + "'" for text in texts]
+    if where == "rows":
+        rows = "".join(f"      - [{text}, 乙]\n" for text in quoted)
+        return YEAR + f"tables:\n  - title: 长表\n    columns: [甲, 乙]\n    rows:\n{rows}"
+    if where == "honors":
+        rows = "".join(f"  - {{recipient: 某单位, honor: {text}, level: 省级}}\n" for text in quoted)
+        return YEAR + f"honors:\n{rows}"
+    return YEAR.replace("      - 第一段。\n", "".join(f"      - {text}\n" for text in quoted))
+
+
+BUDGETS = [
+    ("rows", ['{{ "x" * 150000 }}'], 400),
+    ("rows", ['{{ "x" * 190000 }}', '{{ "y" * 190000 }}', '{{ 年份 ~ "z" * 180000 }}'], 600),
+    ("paragraphs", ['{{ "长" * 100000 }}'], 400),
+    (
+        "paragraphs",
+        ["{% for i in range(1000) %}{{ 单位 }}{{ i }}{% endfor %}" + "{{ '' }}" * n for n in range(3)],
+        3000,
+    ),
+    ("honors", ['{{ "荣" * 120000 }}', '{{ "誉" * 120000 }}'], 300),
+]
+
+
+@pytest.mark.parametrize(("where", "expressions", "times"), BUDGETS)
+def test_texts_whose_expressions_make_too_much_text_are_refused(
+    tmp_path: Path, where: str, expressions: list[str], times: int
+) -> None:
+    """The cap on all expanded text (20 million characters) was reached, said once, and then forgotten: the text
+    that reached it was evaluated again for its problems, found fine, and every later use given out; 10,000 table
+    rows of long expressions took 108 s and ended in 程序内部错误 (a body over 4 GB)."""
+    from generator import api
+
+    source = tmp_path / "2023.yaml"
+    source.write_text(expanding_year(where, expressions, times), encoding="utf-8")
+    with pytest.raises(ReportError) as refused:
+        api.load(source)
+    lines = [str(problem) for problem in refused.value.problems]
+    assert any("文字合计超过" in line and "2023.yaml:" in line for line in lines), lines[:3]

@@ -282,6 +282,8 @@ class TextExpander:
             self._done[text] = done
         if isinstance(done, ExpressionProblem):
             raise ExpressionProblem(str(done), done.indicator, done.repeated)
+        if self._exhausted:  # the budget is spent: a text evaluated before is not given out again either
+            raise ExpressionProblem(self._exhausted, repeated=True)
         self._count(len(done))  # the same long result used 20,000 times is written 20,000 times
         return done
 
