@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import marshal
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -55,12 +56,33 @@ def code_digest(*modules: Any) -> Any:
     return digest
 
 
+MAX_ENTRY_BYTES = 64 * 1024 * 1024  # a prepared template or a year's codes take a few hundred KB
+
+
+def _private(info: os.stat_result) -> bool:
+    """Whether only this user could have written what ``info`` describes: an entry is code that will run (marshal
+    is not safe for data from anyone else), so a folder or file another user owns or may write is not trusted."""
+    if not hasattr(os, "getuid"):  # Windows: the user's own LOCALAPPDATA
+        return True
+    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 def load(entry: str, kind: str = "template") -> dict[Any, Any] | None:
+    """The entry, if this user alone wrote it: a planted entry (a cache folder others may write, a file of another
+    owner), a pipe or device (which would block or never end), or one too large is no entry."""
     folder = cache_dir()
     if folder is None:
         return None
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        value = marshal.loads((folder / f"{entry}.{kind}").read_bytes())
+        if not _private(folder.stat()):
+            return None
+        handle = os.open(folder / f"{entry}.{kind}", flags)
+        with os.fdopen(handle, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode) or not _private(info) or info.st_size > MAX_ENTRY_BYTES:
+                return None
+            value = marshal.loads(stream.read(MAX_ENTRY_BYTES + 1))
     except (OSError, EOFError, ValueError, TypeError):
         return None
     return value if isinstance(value, dict) else None
@@ -73,6 +95,8 @@ def store(entry: str, value: dict[Any, Any], kind: str = "template") -> None:
     temporary = None
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not _private(folder.stat()):
+            return  # load would not trust it
         handle, name = tempfile.mkstemp(dir=folder, suffix=".tmp")
         temporary = Path(name)
         with os.fdopen(handle, "wb") as stream:

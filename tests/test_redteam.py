@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import marshal
+import os
 import re
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +24,7 @@ from generator.model import InvalidData, Report
 from generator.sources.xlsx_source import read_workbook
 from tests.fixtures import odd_workbooks as odd
 from tests.fixtures.bad_inputs import YEAR, _patched
+from tests.helpers import docx_lines
 
 NAME = '<c r="A2" t="inlineStr"><is><t>刑事发案数</t></is></c><c r="B2" t="inlineStr"><is><t>起</t></is></c>'
 STRICT = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -256,3 +261,120 @@ def test_texts_whose_expressions_make_too_much_text_are_refused(
         api.load(source)
     lines = [str(problem) for problem in refused.value.problems]
     assert any("文字合计超过" in line and "2023.yaml:" in line for line in lines), lines[:3]
+
+
+# --- the per-user cache of compiled code: only this user's own entries are run -------------------------------------
+
+
+def _build(folder: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    from tests.helpers import command, environment
+
+    env = {**environment(), "ANNUAL_REPORT_CACHE": str(cache)}
+    # the timeout only stops a hang (a pipe planted as an entry blocked reading); nothing depends on speed
+    return subprocess.run([command(), "build", "2023.yaml"], cwd=folder, env=env, capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
+
+
+def _planted(entry: Path, marker: Path) -> None:
+    """Every compiled text of the entry replaced by code that leaves ``marker`` behind when it runs."""
+    codes = marshal.loads(entry.read_bytes())
+    evil = compile(f"open({str(marker)!r}, 'w').write('ran')\ndef root(context, missing=None, environment=None):\n"
+                   "    yield 'planted'\n", "<planted>", "exec")  # fmt: skip
+    entry.write_bytes(marshal.dumps(dict.fromkeys(codes, evil)))
+
+
+def _shared_folder(cache: Path, entries: list[Path]) -> None:
+    cache.chmod(0o777)
+
+
+def _group_folder(cache: Path, entries: list[Path]) -> None:
+    cache.chmod(0o770)
+
+
+def _others_file(cache: Path, entries: list[Path]) -> None:
+    for entry in entries:
+        entry.chmod(0o646)
+
+
+def _group_file(cache: Path, entries: list[Path]) -> None:
+    for entry in entries:
+        entry.chmod(0o660)
+
+
+def _foreign_owner(cache: Path, entries: list[Path]) -> None:
+    for entry in entries:
+        os.chown(entry, 65534, 65534)
+
+
+def _linked_from_shared(cache: Path, entries: list[Path]) -> None:
+    shared = cache.parent / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    for entry in entries:
+        entry.rename(shared / entry.name)
+        entry.symlink_to(shared / entry.name)
+
+
+PLANTED = [_shared_folder, _group_folder, _others_file, _group_file, _linked_from_shared]
+if hasattr(os, "getuid") and os.getuid() == 0:
+    PLANTED.append(_foreign_owner)
+
+
+@pytest.mark.parametrize("plant", PLANTED, ids=lambda f: f.__name__.strip("_"))
+def test_compiled_code_someone_else_could_write_is_never_run(tmp_path: Path, plant: Any) -> None:
+    """The cache holds code that runs as it is (marshal): an entry in a folder others may write, or a file another
+    user owns or may write, ran whatever it held (a file written outside the sandbox)."""
+    folder, cache, marker = tmp_path / "年报", tmp_path / "cache", tmp_path / "ran.txt"
+    folder.mkdir()
+    (folder / "2023.yaml").write_text(YEAR.replace("- 第一段。", "- '{{ 年份 }}年，第一段。'"), encoding="utf-8")
+    assert _build(folder, cache).returncode == 0
+    entries = sorted(cache.glob("*.codes"))
+    assert entries
+    for entry in entries:
+        _planted(entry, marker)
+    plant(cache, entries)
+    built = _build(folder, cache)
+    assert built.returncode == 0, built.stderr
+    assert not marker.exists()
+    assert "2023年，第一段。" in "".join(docx_lines(folder / "2023.docx"))
+
+
+def _fifos(cache: Path, entries: list[Path]) -> None:
+    for entry in entries:
+        entry.unlink()
+        os.mkfifo(entry)
+
+
+def _zeros(cache: Path, entries: list[Path]) -> None:
+    for entry in entries:
+        entry.unlink()
+        entry.symlink_to("/dev/zero")
+
+
+def _folders(cache: Path, entries: list[Path]) -> None:
+    for entry in entries:
+        entry.unlink()
+        entry.mkdir()
+
+
+def _garbage(cache: Path, entries: list[Path]) -> None:
+    for entry in entries:
+        entry.write_bytes(b"\xff" * 1000)
+
+
+def _cache_is_a_file(cache: Path, entries: list[Path]) -> None:
+    shutil.rmtree(cache)
+    cache.write_bytes(b"not a folder")
+
+
+@pytest.mark.parametrize("damage", [_fifos, _zeros, _folders, _garbage, _cache_is_a_file], ids=lambda f: f.__name__)
+def test_a_cache_entry_that_is_no_entry_never_blocks_a_build(tmp_path: Path, damage: Any) -> None:
+    """A pipe in an entry's place blocked the build for ever; /dev/zero read without end."""
+    folder, cache = tmp_path / "年报", tmp_path / "cache"
+    folder.mkdir()
+    (folder / "2023.yaml").write_text(YEAR.replace("- 第一段。", "- '{{ 年份 }}年，第一段。'"), encoding="utf-8")
+    assert _build(folder, cache).returncode == 0
+    damage(cache, sorted(cache.glob("*.codes")) + sorted(cache.glob("*.template")))
+    built = _build(folder, cache)
+    assert built.returncode == 0, built.stderr
+    assert "2023年，第一段。" in "".join(docx_lines(folder / "2023.docx"))
