@@ -192,6 +192,35 @@ def test_a_strict_open_xml_sheet_is_refused_not_read_as_empty(tmp_path: Path, pr
     assert any("Strict Open XML" in line and "「" in line for line in lines), lines
 
 
+def _strict_everywhere(data: bytes, relationships: bool) -> bytes:
+    """Every part in Strict Open XML's namespaces, as Excel saves "Strict Open XML Spreadsheet"."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename).replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                                                         STRICT)  # fmt: skip
+            if relationships:
+                content = content.replace(b'http://schemas.openxmlformats.org/officeDocument/2006/relationships"',
+                                          b'http://purl.oclc.org/ooxml/officeDocument/relationships"')  # fmt: skip
+            target.writestr(info.filename, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("relationships", [False, True])
+@pytest.mark.parametrize("extra_sheet", [False, True])
+def test_a_strict_open_xml_workbook_is_refused_as_such(tmp_path: Path, relationships: bool, extra_sheet: bool) -> None:
+    """Its sheets were all said to be missing (缺少工作表“基本信息”…), which they are not."""
+    book = odd.workbook()
+    if extra_sheet:
+        book.create_sheet("附表1")["A1"] = "表题"
+    lines = problems_of(tmp_path, _strict_everywhere(odd.save(book), relationships))
+    assert_chinese(lines)
+    assert len(lines) == 1 and "Strict Open XML" in lines[0] and "2023.xlsx：" in lines[0], lines
+
+
 # --- the model: values of unexpected Python types ---------------------------------------------------------------
 
 ODD_VALUES: list[Any] = [10**5000, -(10**4400), 2**20000, dt.time(8, 30), dt.datetime(2023, 1, 1, 8), True,

@@ -37,6 +37,10 @@ OLE_MESSAGE = (
     "请在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx），不要设置密码"
 )
 UNSAFE_XML_MESSAGE = "工作簿中含有不安全的 XML 声明（DOCTYPE/ENTITY），已拒绝读取"
+STRICT_MESSAGE = (
+    "不是按常见的 Excel 工作簿格式保存的（可能是“Strict Open XML”格式），无法读取；"
+    "请在 Excel 中“另存为”Excel 工作簿（.xlsx），不要选 Strict Open XML"
+)
 
 
 def problem(name: str, message: str, code: str, sheet: str | None = None, cell: str | None = None) -> Problem:
@@ -173,8 +177,14 @@ def scan_package(data: bytes, name: str) -> PackageScan:
             return _Scanner(archive, name, data).scan()
         except UnsafeXML:
             raise ReportError(problem(name, UNSAFE_XML_MESSAGE, "xlsx-unsafe-xml")) from None
+        except StrictWorkbook:
+            raise ReportError(problem(name, f"这个工作簿{STRICT_MESSAGE}", "xlsx-strict")) from None
         except (*_DAMAGED, BrokenXML, UnicodeDecodeError):
             raise ReportError(problem(name, "工作簿已损坏，无法读取", "xlsx-corrupt")) from None
+
+
+class StrictWorkbook(Exception):
+    """The workbook part is in the namespace of Strict Open XML, which openpyxl and the sheet reader do not read."""
 
 
 # What a damaged package raises when a part is read: a bad CRC, a broken deflate stream, an unknown compression
@@ -452,6 +462,8 @@ def _without(chunks: Iterable[bytes], start: int, end: int) -> Iterator[bytes]:
 def _sheet_parts(archive: zipfile.ZipFile) -> tuple[dict[str, str], str, str]:
     """Sheet name -> its part in the package (xl/worksheets/sheetN.xml); the shared strings' and the styles' part."""
     book = parse(archive.read("xl/workbook.xml"))
+    if book.tag != f"{{{MAIN}}}workbook":  # Strict Open XML: its sheets would all be "missing", its rows none
+        raise StrictWorkbook
     relationships = parse(archive.read("xl/_rels/workbook.xml.rels"))
 
     def part(target: str) -> str:

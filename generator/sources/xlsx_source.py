@@ -32,6 +32,7 @@ from generator.sources.layout import Column
 from generator.sources.raw import RawDocument, column_letter, display_name
 from generator.sources.xlsx_package import (
     OLE_MESSAGE,
+    STRICT_MESSAGE,
     UNSAFE_XML_MESSAGE,
     SheetScan,
     damaged_cells,
@@ -395,8 +396,7 @@ class _Reader:
             raise ReportError(
                 problem(
                     self.name,
-                    "这张工作表不是按常见的 Excel 工作簿格式保存的（可能是“Strict Open XML”格式），读出来会是空表；"
-                    "请在 Excel 中“另存为”Excel 工作簿（.xlsx），不要选 Strict Open XML",
+                    f"这张工作表{STRICT_MESSAGE}",
                     "xlsx-strict",
                     sheet,
                 )
