@@ -407,3 +407,35 @@ def test_a_cache_entry_that_is_no_entry_never_blocks_a_build(tmp_path: Path, dam
     built = _build(folder, cache)
     assert built.returncode == 0, built.stderr
     assert "2023年，第一段。" in "".join(docx_lines(folder / "2023.docx"))
+
+
+DURATIONS = [
+    (0.5, "12:00:00"),
+    (1.25, "30:00:00"),
+    (30 + 5 / 1440, "720:05:00"),
+    (-1, "-24:00:00"),
+    (-0.75, "-18:00:00"),
+    (400000, "9600000:00:00"),
+    (1 / 86400 * 59.6, "0:01:00"),
+]
+
+
+@pytest.mark.parametrize(("serial", "shown"), DURATIONS)
+@pytest.mark.parametrize("form", ["[h]:mm", "[h]:mm:ss", "[mm]:ss"])
+def test_a_duration_cell_reads_as_hours_not_python_days(serial: float, shown: str, form: str) -> None:
+    """A duration over a day read as "1 day, 6:00:00" (Python's words) into the report and its messages."""
+    import io
+
+    from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
+
+    from generator.sources.xlsx_sheet import BookStyles, sheet_rows
+    from generator.sources.xlsx_source import cell_text
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    styles = BookStyles(["General", form], {1}, {1}, CALENDAR_WINDOWS_1900)
+    cell = f'<c r="A1" s="1"><v>{serial!r}</v></c>'
+    xml = f'<worksheet xmlns="{main}"><sheetData><row r="1">{cell}</row></sheetData></worksheet>'
+    ((values, formats),) = list(sheet_rows(io.BytesIO(xml.encode()), styles, []))
+    text = cell_text(values[0], formats[0])
+    assert text == shown
+    assert "day" not in text

@@ -132,6 +132,10 @@ def cell_text(value: Any, number_format: str) -> str | None:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, dt.timedelta):  # a duration cell ([h]:mm) as Excel shows it, not Python's "1 day, 6:05:00"
+        seconds = round(value.total_seconds())
+        hours, rest = divmod(abs(seconds), 3600)
+        return f"{'-' if seconds < 0 else ''}{hours}:{rest // 60:02d}:{rest % 60:02d}"
     text = _unescape(str(value))
     return text if text.strip() else None
 
