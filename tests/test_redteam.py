@@ -439,3 +439,40 @@ def test_a_duration_cell_reads_as_hours_not_python_days(serial: float, shown: st
     text = cell_text(values[0], formats[0])
     assert text == shown
     assert "day" not in text
+
+
+_HIDDEN_ROW = (
+    b'<row r="3"><c r="A3" t="inlineStr"><is><t>HIDDEN</t></is></c><c r="B3" t="inlineStr"><is><t>x</t></is></c>'
+    b'<c r="C3"><v>77</v></c></row>'
+)
+OUTSIDE = {
+    "ext_list": lambda x: x.replace(
+        b"</worksheet>", b'<extLst><ext uri="{X}">' + _HIDDEN_ROW + b"</ext></extLst></worksheet>"
+    ),
+    "ext_list_other_prefix": lambda x: x.replace(
+        b"</worksheet>",
+        b'<extLst><ext uri="{X}"><m:sheetData xmlns:m="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + _HIDDEN_ROW.replace(b"<", b"<m:").replace(b"<m:/", b"</m:")
+        + b"</m:sheetData></ext></extLst></worksheet>",
+    ),
+    "foreign_wrapper": lambda x: x.replace(
+        b"<sheetViews>", b'<x:foo xmlns:x="urn:x">' + _HIDDEN_ROW + b"</x:foo><sheetViews>"
+    ),
+    "inside_a_row": lambda x: x.replace(b"</row></sheetData>", _HIDDEN_ROW + b"</row></sheetData>"),
+    "inside_a_cell": lambda x: x.replace(b"<v>150</v></c>", b"<v>150</v>" + _HIDDEN_ROW + b"</c>"),
+}
+
+
+@pytest.mark.parametrize("name", OUTSIDE)
+def test_rows_outside_the_sheet_data_are_not_read(tmp_path: Path, name: str) -> None:
+    """A row inside an extension (extLst) is not shown by Excel, yet openpyxl (and the reader) read it into the
+    report: an indicator nobody sees in the sheet."""
+    path = tmp_path / "2023.xlsx"
+    path.write_bytes(_patched(odd.save(odd.workbook()), "xl/worksheets/sheet3.xml", OUTSIDE[name]))
+    try:
+        raw = read_workbook(path)
+    except ReportError as refused:  # refused is fine too, if it says where
+        assert_chinese([str(problem) for problem in refused.problems])
+        return
+    names = [item.get("name") for item in raw.data.get("indicators", [])]
+    assert names == ["刑事发案数"], names

@@ -30,6 +30,7 @@ from generator.ooxml import UnsafeXML
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _ROW = f"{{{MAIN}}}row"
+_SHEET_DATA = f"{{{MAIN}}}sheetData"
 _VALUE = f"{{{MAIN}}}v"
 _INLINE = f"{{{MAIN}}}is"
 _TEXT = f"{{{MAIN}}}t"
@@ -110,6 +111,12 @@ def sheet_rows(source: IO[bytes], styles: BookStyles, shared_strings: Sequence[s
             info = row.getroottree().docinfo
             if info.doctype or info.internalDTD is not None:
                 raise UnsafeXML  # refused by the package scan already; never read with entities left out
+        parent = row.getparent()
+        # a row in an extension (extLst), which Excel does not show and openpyxl reads: the report would hold what
+        # nobody sees in the sheet
+        if parent is None or parent.tag != _SHEET_DATA or getattr(parent.getparent(), "tag", None) != _WORKSHEET:
+            row.clear(keep_tail=True)
+            continue
         number = row.get("r")
         if number is None:
             row_number += 1
