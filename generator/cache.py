@@ -3,9 +3,10 @@ compile the same expressions in the data, again (Python's own .pyc files do the 
 
 Two kinds of entries: a prepared template (``*.template``: the repaired Jinja source of each part and its compiled
 code), keyed by the template's content together with the versions of Python, Jinja and annual-report and the code
-of our sandbox and engine; and the compiled expressions of the data (``*.codes``: code by a digest of the text and
-of what its compiled form depends on, see sandbox.compile_text). Nothing here is required: when the cache cannot be
-read or written (a read-only home, ANNUAL_REPORT_CACHE set to an empty value) everything is compiled each time.
+of our sandbox and engine; and the compiled expressions of the data (``*.code``: one text's code, named by a digest
+of the text and of what its compiled form depends on, see sandbox.compile_text). Nothing here is required: when the
+cache cannot be read or written (a read-only home, ANNUAL_REPORT_CACHE set to an empty value) everything is compiled
+each time.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def code_digest(*modules: Any) -> Any:
     return digest
 
 
-MAX_ENTRY_BYTES = 64 * 1024 * 1024  # a prepared template or a year's codes take a few hundred KB
+KEEP = 32  # templates a person uses are few; old entries beyond these go
+MAX_ENTRY_BYTES = 64 * 1024 * 1024  # a prepared template takes a few hundred KB, a text's code 2 KB
 
 
 def _private(info: os.stat_result) -> bool:
@@ -88,7 +90,8 @@ def load(entry: str, kind: str = "template") -> dict[Any, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def store(entry: str, value: dict[Any, Any], kind: str = "template") -> None:
+def store(entry: str, value: dict[Any, Any], kind: str = "template", keep: int | None = KEEP) -> None:
+    """Write the entry (atomically); then, with ``keep``, leave only that many of its kind, the newest."""
     folder = cache_dir()
     if folder is None:
         return
@@ -103,7 +106,8 @@ def store(entry: str, value: dict[Any, Any], kind: str = "template") -> None:
             stream.write(marshal.dumps(value))
         os.replace(temporary, folder / f"{entry}.{kind}")
         temporary = None
-        _prune(folder, kind)
+        if keep is not None:
+            _prune(folder, kind, keep)
     except (OSError, ValueError):
         pass  # a cache that cannot be written is no cache, not an error
     finally:
@@ -112,11 +116,16 @@ def store(entry: str, value: dict[Any, Any], kind: str = "template") -> None:
                 temporary.unlink()
 
 
-KEEP = 32  # templates a person uses are few; old entries beyond these go (the codes: one file per version)
+def prune(kind: str, keep: int) -> None:
+    """Leave only the ``keep`` newest entries of ``kind``."""
+    folder = cache_dir()
+    if folder is not None:
+        with contextlib.suppress(OSError):
+            _prune(folder, kind, keep)
 
 
-def _prune(folder: Path, kind: str) -> None:
+def _prune(folder: Path, kind: str, keep: int) -> None:
     entries = sorted(folder.glob(f"*.{kind}"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[KEEP:]:
+    for old in entries[keep:]:
         with contextlib.suppress(OSError):
             old.unlink()

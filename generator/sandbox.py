@@ -506,42 +506,48 @@ _COMPILED_KEPT = 4096
 
 class _StoredCodes:
     """Compiled texts kept between processes in the per-user cache (generator/cache.py), as prepared templates are:
-    compiling a year's expressions from scratch was a third of a single build's own work. One entry per version of
-    Python, Jinja, annual-report and this module (whose code generator the compiled code comes from); in it, code
-    by a digest of the text and the settings it was compiled with."""
+    compiling a year's expressions from scratch was a third of a single build's own work. One small entry per text
+    (a build reads only the texts it has, however many others the cache holds), named by the version of Python,
+    Jinja, annual-report and this module (whose code generator the compiled code comes from) and by a digest of the
+    text and the settings it was compiled with."""
+
+    KEPT = 4096  # entries of about 2 KB; the oldest beyond these go
 
     def __init__(self) -> None:
-        self.entry = ""
-        self.codes: dict[str, Any] | None = None
-        self.added = False
+        self.version = ""
+        self.new: dict[str, Any] = {}
 
     def digest(self, key: tuple[Any, ...]) -> str:
         kind, autoescape, newline, filters, tests, source = key
         settings = f"{kind.__module__}.{kind.__qualname__}|{autoescape!r}|{newline}|{sorted(filters)}|{sorted(tests)}"
         return hashlib.sha256(f"{settings}\0{source}".encode("utf-8", "surrogatepass")).hexdigest()
 
-    def get(self, digest: str) -> Any:
-        if self.codes is None:
+    def _entry(self, digest: str) -> str:
+        if not self.version:
             from generator import cache
 
-            self.entry = cache.code_digest(sys.modules[__name__]).hexdigest()
-            self.codes = cache.load(self.entry, "codes") or {}
-        code = self.codes.get(digest)
+            self.version = cache.code_digest(sys.modules[__name__]).hexdigest()[:32]
+        return f"{self.version}-{digest[:32]}"
+
+    def get(self, digest: str) -> Any:
+        from generator import cache
+
+        stored = cache.load(self._entry(digest), "code")
+        code = stored.get("code") if stored else None
         return code if isinstance(code, types.CodeType) else None
 
     def put(self, digest: str, code: Any) -> None:
-        if self.codes is not None:
-            self.codes[digest] = code
-            self.added = True
+        self.new[digest] = code
 
     def save(self) -> None:
-        if not self.added or self.codes is None:
+        if not self.new:
             return
         from generator import cache
 
-        newest = dict(list(self.codes.items())[-_COMPILED_KEPT:])  # the texts compiled last stay
-        cache.store(self.entry, newest, "codes")
-        self.added = False
+        for digest, code in self.new.items():
+            cache.store(self._entry(digest), {"code": code}, "code", keep=None)
+        cache.prune("code", self.KEPT)
+        self.new.clear()
 
 
 _STORED = _StoredCodes()

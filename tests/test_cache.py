@@ -31,8 +31,8 @@ def _next_process(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _entries(folder: Path) -> dict[str, object]:
-    (path,) = folder.glob("*.codes")
-    return marshal.loads(path.read_bytes())
+    """The stored code of each text, by its entry's name."""
+    return {path.stem: marshal.loads(path.read_bytes()).get("code") for path in folder.glob("*.code")}
 
 
 def test_a_build_stores_its_compiled_texts_and_the_next_process_uses_them(
@@ -62,10 +62,11 @@ def test_damaged_foreign_or_emptied_entries_are_compiled_again(
     fresh: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = api.build(EXAMPLE, output=tmp_path / "first.docx")
-    (path,) = fresh.glob("*.codes")
+    paths = sorted(fresh.glob("*.code"))
     expected = docx_lines(first.output)
-    for damage in (b"not marshal data", marshal.dumps(["a", "list"]), marshal.dumps(dict.fromkeys(_entries(fresh), 1))):
-        path.write_bytes(damage)
+    for damage in (b"not marshal data", marshal.dumps(["a", "list"]), marshal.dumps({"code": 1}), marshal.dumps({})):
+        for path in paths:
+            path.write_bytes(damage)
         _next_process(monkeypatch)
         again = api.build(EXAMPLE, output=tmp_path / "again.docx")
         assert docx_lines(again.output) == expected
@@ -94,4 +95,4 @@ def test_without_a_cache_nothing_is_written(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(sandbox, "_STORED", sandbox._StoredCodes())
     monkeypatch.setenv("HOME", str(tmp_path))
     api.build(EXAMPLE, output=tmp_path / "report.docx")
-    assert not list(tmp_path.rglob("*.codes"))
+    assert not list(tmp_path.rglob("*.code"))

@@ -357,7 +357,7 @@ def test_compiled_code_someone_else_could_write_is_never_run(tmp_path: Path, pla
     folder.mkdir()
     (folder / "2023.yaml").write_text(YEAR.replace("- 第一段。", "- '{{ 年份 }}年，第一段。'"), encoding="utf-8")
     assert _build(folder, cache).returncode == 0
-    entries = sorted(cache.glob("*.codes"))
+    entries = sorted(cache.glob("*.code"))
     assert entries
     for entry in entries:
         _planted(entry, marker)
@@ -403,7 +403,7 @@ def test_a_cache_entry_that_is_no_entry_never_blocks_a_build(tmp_path: Path, dam
     folder.mkdir()
     (folder / "2023.yaml").write_text(YEAR.replace("- 第一段。", "- '{{ 年份 }}年，第一段。'"), encoding="utf-8")
     assert _build(folder, cache).returncode == 0
-    damage(cache, sorted(cache.glob("*.codes")) + sorted(cache.glob("*.template")))
+    damage(cache, sorted(cache.glob("*.code")) + sorted(cache.glob("*.template")))
     built = _build(folder, cache)
     assert built.returncode == 0, built.stderr
     assert "2023年，第一段。" in "".join(docx_lines(folder / "2023.docx"))
