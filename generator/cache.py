@@ -84,7 +84,10 @@ def load(entry: str, kind: str = "template") -> dict[Any, Any] | None:
             info = os.fstat(stream.fileno())
             if not stat.S_ISREG(info.st_mode) or not _private(info) or info.st_size > MAX_ENTRY_BYTES:
                 return None
-            value = marshal.loads(stream.read(MAX_ENTRY_BYTES + 1))
+            data = stream.read(info.st_size + 1)  # what it holds (a read of the most it may hold allocates that much)
+            if len(data) != info.st_size:
+                return None  # changed while read
+            value = marshal.loads(data)
     except (OSError, EOFError, ValueError, TypeError):
         return None
     return value if isinstance(value, dict) else None

@@ -96,3 +96,21 @@ def test_without_a_cache_nothing_is_written(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("HOME", str(tmp_path))
     api.build(EXAMPLE, output=tmp_path / "report.docx")
     assert not list(tmp_path.rglob("*.code"))
+
+
+def test_reading_an_entry_takes_the_memory_of_the_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read sized by the most an entry may hold (64 MB) allocates all of it, for an entry of 2 KB: every build that
+    found its texts compiled held 64 MB for a moment (the sandbox's memory tests saw it)."""
+    import tracemalloc
+
+    from generator import cache
+
+    monkeypatch.setenv("ANNUAL_REPORT_CACHE", str(tmp_path))
+    cache.store("entry", {"code": compile("x = 1", "<text>", "exec")}, "code")
+    tracemalloc.start()
+    try:
+        assert cache.load("entry", "code") is not None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024, f"{peak / 1e6:.0f} MB to read a {(tmp_path / 'entry.code').stat().st_size} byte entry"
