@@ -123,11 +123,7 @@ def check_closed_doors(data: bytes) -> None:
             head = part[:4].lstrip(b"\xef\xbb\xbf")
             if not (name.endswith((".xml", ".rels", ".vml")) or head.startswith((b"<", b"\xff\xfe", b"\xfe\xff"))):
                 continue
-            try:
-                root = etree.fromstring(part, _SAFE_XML)
-            except etree.XMLSyntaxError as exc:
-                raise AssertionError(f"{name}: not well-formed XML: {exc}") from None
-            assert not root.getroottree().docinfo.doctype, f"{name}: declares a DOCTYPE"
+            root = _well_formed(name, part)
             if name.endswith(".rels"):
                 for rel in root.iter(f"{PACKAGE_RELS}Relationship"):
                     if rel.get("TargetMode") == "External":
@@ -238,12 +234,7 @@ def check_document(data: bytes) -> str:
             content_type = overrides.get(name) or defaults.get(name.rsplit(".", 1)[-1].lower())
             assert content_type, f"{name}: no content type"
             if content_type.endswith(("+xml", "/xml")):
-                part = archive.read(name)
-                try:
-                    root = etree.fromstring(part, _SAFE_XML)
-                except etree.XMLSyntaxError as exc:
-                    raise AssertionError(f"{name}: not well-formed XML: {exc}") from None
-                assert not root.getroottree().docinfo.doctype, f"{name}: declares a DOCTYPE"
+                _well_formed(name, archive.read(name))
             if name.endswith(".rels"):
                 ids = [
                     r.get("Id")
@@ -310,3 +301,13 @@ def libreoffice_opens(soffice: str, documents: list[Path], workdir: Path, timeou
             if wanted and wanted[:40] not in shown:
                 failures[document] = f"LibreOffice shows other text: {shown[:80]!r}, expected {wanted[:40]!r}"
     return failures
+
+
+def _well_formed(name: str, part: bytes) -> etree._Element:
+    """The part's root, asserting it is well-formed XML without a DOCTYPE."""
+    try:
+        root = etree.fromstring(part, _SAFE_XML)
+    except etree.XMLSyntaxError as exc:
+        raise AssertionError(f"{name}: not well-formed XML: {exc}") from None
+    assert not root.getroottree().docinfo.doctype, f"{name}: declares a DOCTYPE"
+    return root

@@ -20,12 +20,12 @@ def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A new per-user cache in tmp_path, and a process that has compiled nothing yet."""
     folder = tmp_path / "cache"
     monkeypatch.setenv("ANNUAL_REPORT_CACHE", str(folder))
-    monkeypatch.setattr(sandbox, "_COMPILED", {})
-    monkeypatch.setattr(sandbox, "_STORED", sandbox._StoredCodes())
+    _next_process(monkeypatch)
     return folder
 
 
 def _next_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in a new process: nothing compiled yet, nothing read from the cache."""
     monkeypatch.setattr(sandbox, "_COMPILED", {})
     monkeypatch.setattr(sandbox, "_STORED", sandbox._StoredCodes())
 
@@ -91,8 +91,7 @@ def test_the_digest_depends_on_the_text_and_every_setting_it_was_compiled_with()
 
 def test_without_a_cache_nothing_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANNUAL_REPORT_CACHE", "")
-    monkeypatch.setattr(sandbox, "_COMPILED", {})
-    monkeypatch.setattr(sandbox, "_STORED", sandbox._StoredCodes())
+    _next_process(monkeypatch)
     monkeypatch.setenv("HOME", str(tmp_path))
     api.build(EXAMPLE, output=tmp_path / "report.docx")
     assert not list(tmp_path.rglob("*.code"))
